@@ -1,0 +1,105 @@
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Every stored object is a Stripe object; keys starting with `_` are private to the emulator and never rendered. */
+export type StoredObject = { id: string; object: string; [key: string]: unknown };
+
+interface Snapshot {
+  version: 1;
+  timeOffsetSeconds: number;
+  collections: Record<string, StoredObject[]>;
+}
+
+/**
+ * The emulator's whole state: named collections of Stripe objects in insertion order, plus the
+ * emulator's own time offset. With a data directory it is saved to `stripe-emulator.json` after
+ * each change (coalesced) and loaded at start, so state survives a restart.
+ */
+export class EmulatorStore {
+  private collections = new Map<string, Map<string, StoredObject>>();
+  timeOffsetSeconds = 0;
+  private saveTimer: NodeJS.Timeout | undefined;
+  private readonly file: string | undefined;
+
+  constructor(dataDir?: string) {
+    if (dataDir) {
+      mkdirSync(dataDir, { recursive: true });
+      this.file = join(dataDir, 'stripe-emulator.json');
+      this.load();
+    }
+  }
+
+  collection<T extends StoredObject = StoredObject>(name: string): Map<string, T> {
+    let c = this.collections.get(name);
+    if (!c) {
+      c = new Map();
+      this.collections.set(name, c);
+    }
+    return c as Map<string, T>;
+  }
+
+  get<T extends StoredObject = StoredObject>(name: string, id: string): T | undefined {
+    return this.collection<T>(name).get(id);
+  }
+
+  /** Inserts or replaces an object and schedules a save. */
+  put<T extends StoredObject>(name: string, obj: T): T {
+    this.collection(name).set(obj.id, obj);
+    this.changed();
+    return obj;
+  }
+
+  delete(name: string, id: string): void {
+    this.collection(name).delete(id);
+    this.changed();
+  }
+
+  reset(): void {
+    this.collections.clear();
+    this.timeOffsetSeconds = 0;
+    this.changed();
+  }
+
+  /** Call after mutating a stored object in place. */
+  changed(): void {
+    if (!this.file || this.saveTimer) return;
+    this.saveTimer = setTimeout(() => this.flush(), 25);
+    this.saveTimer.unref();
+  }
+
+  flush(): void {
+    if (this.saveTimer) clearTimeout(this.saveTimer);
+    this.saveTimer = undefined;
+    if (!this.file) return;
+    const snapshot: Snapshot = { version: 1, timeOffsetSeconds: this.timeOffsetSeconds, collections: {} };
+    for (const [name, c] of this.collections) snapshot.collections[name] = [...c.values()];
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(snapshot));
+    renameSync(tmp, this.file);
+  }
+
+  private load(): void {
+    let text: string;
+    try {
+      text = readFileSync(this.file!, 'utf8');
+    } catch {
+      return;
+    }
+    const snapshot = JSON.parse(text) as Snapshot;
+    this.timeOffsetSeconds = snapshot.timeOffsetSeconds ?? 0;
+    for (const [name, objects] of Object.entries(snapshot.collections)) {
+      this.collections.set(name, new Map(objects.map((o) => [o.id, o])));
+    }
+  }
+}
+
+/** A deep copy without the emulator's private `_` keys: what the API answers. */
+export function render<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(render) as T;
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) if (!k.startsWith('_')) out[k] = render(v);
+    return out as T;
+  }
+  return value;
+}
