@@ -21,6 +21,7 @@ export interface RunningEmulator {
   url: string;
   stripe: Stripe;
   /** POSTs JSON to an emulator control endpoint (`/_emulator/...`). */
+  // biome-ignore lint/suspicious/noExplicitAny: control answers are free-form JSON that tests read field by field
   control(path: string, body?: unknown): Promise<{ status: number; body: any }>;
   close(): Promise<void>;
 }

@@ -83,12 +83,12 @@ describe('customers through the official SDK', () => {
     );
     const res = await fetch(`${run.url}/v1/customers`);
     assert.equal(res.status, 401);
-    assert.ok((await res.json()).error.message);
+    assert.ok(((await res.json()) as { error: { message: string; type: string } }).error.message);
     const unknown = await fetch(`${run.url}/v1/nothing_here`, {
       headers: { authorization: 'Bearer sk_test_x' },
     });
     assert.equal(unknown.status, 404);
-    assert.equal((await unknown.json()).error.type, 'invalid_request_error');
+    assert.equal(((await unknown.json()) as { error: { type: string } }).error.type, 'invalid_request_error');
   });
 
   test('bad input is a 400 naming the param', async () => {
@@ -106,6 +106,9 @@ describe('customers through the official SDK', () => {
       body: 'email=%zz',
     });
     assert.equal(res.status, 400);
-    assert.equal((await res.json()).error.type, 'invalid_request_error');
+    assert.equal(
+      ((await res.json()) as { error: { message: string; type: string } }).error.type,
+      'invalid_request_error',
+    );
   });
 });
