@@ -6,7 +6,7 @@ import { expandPaths, type Includable, type Includables } from './expand.ts';
 import { newId, randomToken } from './ids.ts';
 import { ParamReader, type Params, parseForm } from './params.ts';
 import { EmulatorStore, render, type StoredObject } from './store.ts';
-import { WebhookDispatcher, type WebhookEndpointRecord } from './webhooks.ts';
+import { endpointWants, WebhookDispatcher, type WebhookEndpointRecord } from './webhooks.ts';
 
 export const API_VERSION = '2026-10-28.endive';
 
@@ -158,7 +158,7 @@ export class Emulator {
     } = {},
   ): Stripe.Event {
     const endpoints = [...this.store.collection<WebhookEndpointRecord>('webhook_endpoints').values()].filter(
-      (e) => e.status === 'enabled' && (e.enabled_events.includes('*') || e.enabled_events.includes(type)),
+      (e) => endpointWants(e, type),
     );
     const event = {
       id: newId('evt'),
@@ -220,7 +220,6 @@ export class Emulator {
     c.header('Stripe-Version', c.req.header('stripe-version') ?? API_VERSION);
     c.set('requestId' as never, requestId as never);
     try {
-      if (this.faults.latencyMs > 0) await new Promise((r) => setTimeout(r, this.faults.latencyMs));
       this.authenticate(c.req.header('authorization'));
       if (this.faults.failNext > 0) {
         this.faults.failNext -= 1;
@@ -236,11 +235,16 @@ export class Emulator {
       const params = parseForm(text);
       c.set('stripeParams' as never, params as never);
       const key = method === 'POST' ? c.req.header('idempotency-key') : undefined;
-      if (!key) {
+      // The latency fault slows execution itself, so a request is in flight (and holds its key) meanwhile.
+      const execute = async () => {
+        if (this.faults.latencyMs > 0) await new Promise((r) => setTimeout(r, this.faults.latencyMs));
         await next();
+      };
+      if (!key) {
+        await execute();
         return;
       }
-      return await this.idempotent(c, key, params, next);
+      return await this.idempotent(c, key, params, execute);
     } catch (err) {
       return this.errorResponse(c, err);
     }

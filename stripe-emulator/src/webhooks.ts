@@ -31,17 +31,21 @@ export function signPayload(payload: string, secret: string, timestamp: number):
 const DELIVERIES = '_webhook_deliveries';
 
 /**
- * Delivers events to the enabled webhook endpoints: asynchronously, one at a time per emulator so
- * they arrive in the order they were emitted (unless the shuffle fault is on), retrying a non-2xx
- * answer or a time-out with exponential backoff until `maxAttempts`.
+ * Delivers events to the enabled webhook endpoints: asynchronously, each endpoint in its own lane so
+ * a slow or dead receiver never delays another, one delivery at a time per endpoint so events arrive
+ * in the order they were emitted, retrying a non-2xx answer or a time-out with backoff until
+ * `webhookMaxAttempts`. The shuffle fault spreads deliveries over a short window in random order;
+ * the duplicate fault sends some deliveries twice.
  */
 export class WebhookDispatcher {
-  private running = false;
+  /** Endpoint ids whose lane is delivering right now, with the promise that settles when it stops. */
+  private readonly lanes = new Map<string, Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
+  private timerAt = Number.POSITIVE_INFINITY;
   private closed = false;
   private seq = 0;
-  private idle: Promise<void> = Promise.resolve();
-  private settle: (() => void) | undefined;
+  /** Aborts in-flight requests on close; an aborted attempt is not counted, so it is sent again after a restart. */
+  private abort = new AbortController();
 
   constructor(private readonly emu: Emulator) {
     for (const d of this.deliveries().values()) this.seq = Math.max(this.seq, d.seq);
@@ -51,11 +55,12 @@ export class WebhookDispatcher {
     return this.emu.store.collection<Delivery>(DELIVERIES);
   }
 
+  /** Queues one delivery of `event` per matching enabled endpoint (two with the duplicate fault); answers how many endpoints. */
   enqueue(event: Stripe.Event): number {
     let count = 0;
+    const now = Date.now();
     for (const endpoint of this.emu.store.collection<WebhookEndpointRecord>('webhook_endpoints').values()) {
-      if (endpoint.status !== 'enabled') continue;
-      if (!endpoint.enabled_events.includes('*') && !endpoint.enabled_events.includes(event.type)) continue;
+      if (!endpointWants(endpoint, event.type)) continue;
       const copies = Math.random() < this.emu.faults.duplicateRate ? 2 : 1;
       for (let i = 0; i < copies; i++) {
         const d: Delivery = {
@@ -64,21 +69,21 @@ export class WebhookDispatcher {
           event: event.id,
           endpoint: endpoint.id,
           attempts: 0,
-          next_at_ms: Date.now(),
+          next_at_ms: this.emu.faults.shuffle ? now + Math.floor(Math.random() * SHUFFLE_WINDOW_MS) : now,
           seq: ++this.seq,
         };
         this.emu.store.put(DELIVERIES, d);
       }
       count++;
     }
-    this.schedule(0);
+    if (count > 0) this.wake(0);
     return count;
   }
 
   /** Resolves when no delivery is pending or in flight (tests use it to wait for webhooks). */
   async drained(timeoutMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while (this.deliveries().size > 0 || this.running) {
+    while (this.deliveries().size > 0 || this.lanes.size > 0) {
       if (Date.now() > deadline) throw new Error(`webhook deliveries still pending after ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 10));
     }
@@ -88,61 +93,86 @@ export class WebhookDispatcher {
     return this.deliveries().size;
   }
 
+  /** Starts delivering (called when the emulator listens); deliveries saved before a restart resume. */
   start(): void {
     this.closed = false;
-    this.schedule(0);
+    this.abort = new AbortController();
+    this.wake(0);
   }
 
+  /** Stops delivering; waits for in-flight requests, which are aborted and left pending. */
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    await this.idle;
+    this.timerAt = Number.POSITIVE_INFINITY;
+    this.abort.abort();
+    await Promise.all(this.lanes.values());
   }
 
+  /** Forgets every pending delivery (reset). */
   clear(): void {
     this.deliveries().clear();
     this.emu.store.changed();
   }
 
-  private schedule(delayMs: number): void {
-    if (this.closed || this.running) return;
+  /** Arms the timer to start lanes in `delayMs`, unless it already fires sooner. */
+  private wake(delayMs: number): void {
+    if (this.closed) return;
+    const at = Date.now() + Math.max(0, delayMs);
+    if (this.timer && this.timerAt <= at) return;
     if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.pump(), Math.max(0, delayMs));
+    this.timerAt = at;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.timerAt = Number.POSITIVE_INFINITY;
+      this.startDueLanes();
+    }, at - Date.now());
   }
 
-  private async pump(): Promise<void> {
-    if (this.running || this.closed) return;
-    this.running = true;
-    this.idle = new Promise((resolve) => {
-      this.settle = resolve;
-    });
-    try {
-      for (;;) {
+  private startDueLanes(): void {
+    if (this.closed) return;
+    const now = Date.now();
+    let nextAt = Number.POSITIVE_INFINITY;
+    const dueEndpoints = new Set<string>();
+    for (const d of this.deliveries().values()) {
+      if (this.lanes.has(d.endpoint)) continue;
+      if (d.next_at_ms <= now) dueEndpoints.add(d.endpoint);
+      else nextAt = Math.min(nextAt, d.next_at_ms);
+    }
+    for (const endpoint of dueEndpoints) {
+      const lane = this.runLane(endpoint).finally(() => {
+        this.lanes.delete(endpoint);
+        this.startDueLanes();
+      });
+      this.lanes.set(endpoint, lane);
+    }
+    if (Number.isFinite(nextAt)) this.wake(nextAt - now);
+  }
+
+  /** Delivers an endpoint's due deliveries, oldest first (random order with the shuffle fault), until none is due. */
+  private async runLane(endpointId: string): Promise<void> {
+    for (;;) {
+      if (this.closed) return;
+      const now = Date.now();
+      let due = [...this.deliveries().values()].filter(
+        (d) => d.endpoint === endpointId && d.next_at_ms <= now,
+      );
+      if (due.length === 0) return;
+      if (this.emu.faults.shuffle) due = shuffle(due);
+      else due.sort((a, b) => a.seq - b.seq);
+      for (const d of due) {
         if (this.closed) return;
-        const now = Date.now();
-        let due = [...this.deliveries().values()].filter((d) => d.next_at_ms <= now);
-        if (due.length === 0) break;
-        if (this.emu.faults.shuffle) due = shuffle(due);
-        else due.sort((a, b) => a.seq - b.seq);
-        for (const d of due) {
-          if (this.closed) return;
-          if (!this.deliveries().has(d.id)) continue;
-          await this.attempt(d);
-        }
+        if (!this.deliveries().has(d.id)) continue;
+        await this.attempt(d);
       }
-    } finally {
-      this.running = false;
-      this.settle?.();
-      const next = Math.min(...[...this.deliveries().values()].map((d) => d.next_at_ms));
-      if (Number.isFinite(next)) this.schedule(next - Date.now());
     }
   }
 
   private async attempt(d: Delivery): Promise<void> {
     const endpoint = this.emu.store.get<WebhookEndpointRecord>('webhook_endpoints', d.endpoint);
     const event = this.emu.store.get('events', d.event);
-    if (!endpoint || !event) {
+    if (!endpoint || !event || endpoint.status !== 'enabled') {
       this.emu.store.delete(DELIVERIES, d.id);
       return;
     }
@@ -157,13 +187,14 @@ export class WebhookDispatcher {
           'stripe-signature': signPayload(payload, endpoint._secret, Math.floor(Date.now() / 1000)),
         },
         body: payload,
-        signal: AbortSignal.timeout(this.emu.options.webhookTimeoutMs),
+        signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.emu.options.webhookTimeoutMs)]),
       });
       await res.arrayBuffer().catch(() => undefined);
       ok = res.status >= 200 && res.status < 300;
     } catch {
       ok = false;
     }
+    if (this.closed && !ok) return;
     d.attempts += 1;
     if (ok || d.attempts >= this.emu.options.webhookMaxAttempts) {
       this.emu.store.delete(DELIVERIES, d.id);
@@ -178,6 +209,17 @@ export class WebhookDispatcher {
     this.emu.store.changed();
   }
 }
+
+/** Whether an enabled endpoint subscribes to this event type (`*` for all). */
+export function endpointWants(endpoint: WebhookEndpointRecord, type: string): boolean {
+  return (
+    endpoint.status === 'enabled' &&
+    (endpoint.enabled_events.includes('*') || endpoint.enabled_events.includes(type))
+  );
+}
+
+/** How far the shuffle fault spreads a burst, so that events emitted together arrive out of order. */
+const SHUFFLE_WINDOW_MS = 200;
 
 function shuffle<T>(items: T[]): T[] {
   const out = [...items];

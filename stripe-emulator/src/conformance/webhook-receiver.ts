@@ -1,0 +1,78 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type Stripe from 'stripe';
+
+/** One delivery as the receiver saw it, in arrival order. */
+export interface Delivery {
+  body: string;
+  signature: string;
+  userAgent: string;
+  contentType: string;
+  event: Stripe.Event;
+  /** 1 for the first delivery of this event id, 2 for the next (a retry or a duplicate), … */
+  attempt: number;
+}
+
+/** What the receiver answers: an HTTP status, or `'hang'` to never answer (the emulator must time out). */
+export type Answer = number | 'hang';
+
+export interface WebhookReceiver {
+  url: string;
+  deliveries: Delivery[];
+  /** Event ids in arrival order. */
+  ids(): string[];
+  waitFor(predicate: (d: Delivery[]) => boolean, timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * A real HTTP server on 127.0.0.1 that records every webhook delivery and answers as `answer`
+ * decides, including never answering, so conformance tests can drive retries and time-outs.
+ */
+export async function startReceiver(
+  answer: (event: Stripe.Event, attempt: number) => Answer = () => 200,
+): Promise<WebhookReceiver> {
+  const deliveries: Delivery[] = [];
+  const attempts = new Map<string, number>();
+  const server: Server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks).toString('utf8');
+    const event = JSON.parse(body) as Stripe.Event;
+    const attempt = (attempts.get(event.id) ?? 0) + 1;
+    attempts.set(event.id, attempt);
+    deliveries.push({
+      body,
+      signature: String(req.headers['stripe-signature']),
+      userAgent: String(req.headers['user-agent']),
+      contentType: String(req.headers['content-type']),
+      event,
+      attempt,
+    });
+    const status = answer(event, attempt);
+    if (status === 'hang') return;
+    res.statusCode = status;
+    res.end('{}');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhook`;
+  return {
+    url,
+    deliveries,
+    ids: () => deliveries.map((d) => d.event.id),
+    async waitFor(predicate, timeoutMs = 5000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!predicate(deliveries)) {
+        if (Date.now() > deadline) {
+          throw new Error(`webhooks not received in time; got ${deliveries.length}`);
+        }
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
