@@ -85,7 +85,18 @@ export class EmulatorStore {
     } catch {
       return;
     }
-    const snapshot = JSON.parse(text) as Snapshot;
+    let snapshot: Snapshot;
+    try {
+      snapshot = JSON.parse(text) as Snapshot;
+      if (snapshot?.version !== 1 || typeof snapshot.collections !== 'object' || !snapshot.collections) {
+        throw new Error('not a version 1 snapshot');
+      }
+    } catch (err) {
+      // Starting empty would silently drop state, so refuse and say which file to move away.
+      throw new Error(
+        `stripe-emulator: cannot read the saved state in ${this.file} (${(err as Error).message}); move or delete the file to start empty.`,
+      );
+    }
     this.timeOffsetSeconds = snapshot.timeOffsetSeconds ?? 0;
     for (const [name, objects] of Object.entries(snapshot.collections)) {
       this.collections.set(name, new Map(objects.map((o) => [o.id, o])));
