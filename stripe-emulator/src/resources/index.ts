@@ -1,9 +1,19 @@
 import type { Emulator } from '../emulator.ts';
+import { registerCharges } from './charges.ts';
 import { registerCustomers } from './customers.ts';
 import { registerEvents } from './events.ts';
+import { registerPaymentIntents } from './payment-intents.ts';
+import { registerPaymentMethods } from './payment-methods.ts';
+import { registerPrices } from './prices.ts';
+import { registerProducts } from './products.ts';
 
 /** Every resource module, in the order their routes must be matched (specific paths before `:id`). */
 export function registerResources(emu: Emulator): void {
   registerCustomers(emu);
   registerEvents(emu);
+  registerProducts(emu);
+  registerPrices(emu);
+  registerPaymentMethods(emu);
+  registerCharges(emu);
+  registerPaymentIntents(emu);
 }

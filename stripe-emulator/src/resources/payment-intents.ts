@@ -1,0 +1,441 @@
+import type Stripe from 'stripe';
+import { type CardOutcome, isTestPaymentMethodToken } from '../cards.ts';
+import type { ApiRequest, Emulator } from '../emulator.ts';
+import { invalidParam, invalidRequest, missingParam, resourceMissing, StripeApiError } from '../errors.ts';
+import { paginate } from '../expand.ts';
+import { newId, randomToken } from '../ids.ts';
+import type { ParamReader } from '../params.ts';
+import { render, type StoredObject } from '../store.ts';
+import { type ChargeFailure, recordCharge } from './charges.ts';
+import { requireCustomer } from './customers.ts';
+import {
+  attachPaymentMethod,
+  type PaymentMethodRecord,
+  resolvePaymentMethod,
+  testCardOf,
+} from './payment-methods.ts';
+import { MAX_UNIT_AMOUNT, readCurrency } from './prices.ts';
+
+export type PaymentIntentRecord = Stripe.PaymentIntent & StoredObject;
+
+type EventRequest = ApiRequest['eventRequest'] | null;
+
+/** What a payment attempt answered: the PaymentIntent, and the card error Stripe would send when it failed. */
+export interface ChargeResult {
+  paymentIntent: PaymentIntentRecord;
+  error: StripeApiError | null;
+}
+
+/** Stripe's smallest charge, in the minor unit ($0.50). */
+export const MIN_CHARGE_AMOUNT = 50;
+
+/**
+ * How charging a test card fails, or null when it succeeds. A card that needs 3D Secure fails only
+ * off-session: on a hosted page the customer is there to authenticate.
+ */
+export function chargeFailureFor(outcome: CardOutcome, offSession: boolean): ChargeFailure | null {
+  switch (outcome) {
+    case 'succeeds':
+      return null;
+    case 'declined':
+    case 'fails_after_attach':
+      return { code: 'card_declined', declineCode: 'generic_decline', message: 'Your card was declined.' };
+    case 'insufficient_funds':
+      return {
+        code: 'card_declined',
+        declineCode: 'insufficient_funds',
+        message: 'Your card has insufficient funds.',
+      };
+    case 'authentication_required':
+      return offSession
+        ? {
+            code: 'authentication_required',
+            declineCode: 'authentication_required',
+            message: 'Your card was declined. This transaction requires authentication.',
+          }
+        : null;
+  }
+}
+
+/** A new PaymentIntent in `requires_payment_method` (or `requires_confirmation` with a method), not yet saved. */
+export function newPaymentIntent(
+  emu: Emulator,
+  fields: {
+    amount: number;
+    currency: string;
+    customer: string | null;
+    paymentMethod?: string | null;
+    description?: string | null;
+    metadata?: Record<string, string>;
+    setupFutureUsage?: Stripe.PaymentIntent.SetupFutureUsage | null;
+    receiptEmail?: string | null;
+    statementDescriptor?: string | null;
+    statementDescriptorSuffix?: string | null;
+  },
+): PaymentIntentRecord {
+  const id = newId('pi');
+  return {
+    id,
+    object: 'payment_intent',
+    allowed_payment_method_types: null,
+    amount: fields.amount,
+    amount_capturable: 0,
+    amount_details: { tip: {} },
+    amount_received: 0,
+    application: null,
+    application_fee_amount: null,
+    automatic_payment_methods: { allow_redirects: 'always', enabled: true },
+    canceled_at: null,
+    cancellation_reason: null,
+    capture_method: 'automatic',
+    client_secret: `${id}_secret_${randomToken(25)}`,
+    confirmation_method: 'automatic',
+    created: emu.timeForCustomer(fields.customer),
+    currency: fields.currency,
+    customer: fields.customer,
+    customer_account: null,
+    description: fields.description ?? null,
+    excluded_payment_method_types: null,
+    last_payment_error: null,
+    latest_charge: null,
+    livemode: false,
+    managed_payments: null,
+    metadata: fields.metadata ?? {},
+    next_action: null,
+    on_behalf_of: null,
+    payment_method: fields.paymentMethod ?? null,
+    payment_method_configuration_details: null,
+    payment_method_options: {
+      card: {
+        installments: null,
+        mandate_options: null,
+        network: null,
+        request_three_d_secure: 'automatic',
+      },
+    } as Stripe.PaymentIntent.PaymentMethodOptions,
+    payment_method_types: ['card'],
+    payment_record: null,
+    processing: null,
+    receipt_email: fields.receiptEmail ?? null,
+    review: null,
+    setup_future_usage: fields.setupFutureUsage ?? null,
+    shipping: null,
+    source: null,
+    statement_descriptor: fields.statementDescriptor ?? null,
+    statement_descriptor_suffix: fields.statementDescriptorSuffix ?? null,
+    status: fields.paymentMethod ? 'requires_confirmation' : 'requires_payment_method',
+    transfer_data: null,
+    transfer_group: null,
+  };
+}
+
+/** A method that belongs to another customer, or to a customer while the intent has none, cannot pay it. */
+function checkMethodOwner(pm: PaymentMethodRecord, customer: string | null, param: string): void {
+  if (pm.customer && pm.customer !== customer) {
+    throw invalidRequest(
+      customer
+        ? `The provided PaymentMethod ${pm.id} belongs to another customer; it must be attached to ${customer}.`
+        : `The provided PaymentMethod ${pm.id} is attached to a customer (${pm.customer}); pass that customer too.`,
+      param,
+      'payment_method_unexpected_state',
+    );
+  }
+}
+
+/**
+ * Confirms a saved PaymentIntent with a method: charges the card and moves the intent to
+ * `succeeded`, or back to `requires_payment_method` with `last_payment_error` (or to `requires_action`
+ * for a card needing 3D Secure on-session). Emits `charge.*` then `payment_intent.*`; with
+ * `setup_future_usage` and a customer a successful payment also attaches the method. Answers the
+ * card error Stripe would send, or null.
+ */
+export function confirmPaymentIntent(
+  emu: Emulator,
+  pi: PaymentIntentRecord,
+  pm: PaymentMethodRecord,
+  opts: { offSession: boolean; request: EventRequest; settleLater?: boolean; authenticated?: boolean },
+): StripeApiError | null {
+  const customer = typeof pi.customer === 'string' ? pi.customer : null;
+  const outcome = testCardOf(pm).outcome;
+  pi.payment_method = pm.id;
+  if (outcome === 'authentication_required' && !opts.offSession && !opts.authenticated) {
+    // No 3D Secure step is emulated for API confirmations; the intent waits for one, as at Stripe.
+    pi.status = 'requires_action';
+    pi.next_action = {
+      type: 'use_stripe_sdk',
+      use_stripe_sdk: { type: 'three_d_secure_redirect' },
+    } as Stripe.PaymentIntent.NextAction;
+    emu.store.put('payment_intents', pi);
+    emu.emitEvent('payment_intent.requires_action', pi, { request: opts.request, customer });
+    return null;
+  }
+  const failure = chargeFailureFor(outcome, opts.offSession);
+  const charge = recordCharge(emu, {
+    paymentIntent: pi,
+    paymentMethod: pm,
+    failure,
+    settleLater: opts.settleLater,
+    request: opts.request,
+  });
+  pi.latest_charge = charge.id;
+  if (failure) {
+    pi.status = 'requires_payment_method';
+    pi.last_payment_error = {
+      type: 'card_error',
+      charge: charge.id,
+      code: failure.code as Stripe.PaymentIntent.LastPaymentError.Code,
+      decline_code: failure.declineCode,
+      doc_url: `https://stripe.com/docs/error-codes/${failure.code.replaceAll('_', '-')}`,
+      message: failure.message,
+      payment_method: render(pm),
+    };
+    emu.store.put('payment_intents', pi);
+    emu.emitEvent('payment_intent.payment_failed', pi, { request: opts.request, customer });
+    const extra = {
+      charge: charge.id,
+      doc_url: pi.last_payment_error.doc_url,
+      payment_intent: render(pi),
+      payment_method: render(pm),
+    };
+    return new StripeApiError(402, {
+      type: 'card_error',
+      code: failure.code,
+      decline_code: failure.declineCode,
+      message: failure.message,
+      ...extra,
+    });
+  }
+  pi.status = 'succeeded';
+  pi.amount_received = pi.amount;
+  pi.last_payment_error = null;
+  pi.next_action = null;
+  if (pi.setup_future_usage && customer) attachPaymentMethod(emu, pm, customer, opts.request);
+  emu.store.put('payment_intents', pi);
+  emu.emitEvent('payment_intent.succeeded', pi, { request: opts.request, customer });
+  return null;
+}
+
+/**
+ * Charges a customer's saved card without the customer present (renewals, retries, off-session
+ * PaymentIntents). Emits `payment_intent.created`, then `charge.succeeded` + `payment_intent.succeeded`,
+ * or `charge.failed` + `payment_intent.payment_failed`; a decline is answered in `error`, not thrown.
+ * Unknown customers or methods, and methods of another customer, throw.
+ */
+export function chargeOffSession(
+  emu: Emulator,
+  args: {
+    customer: string;
+    paymentMethod: string;
+    amount: number;
+    currency: string;
+    description?: string | null;
+    metadata?: Record<string, string>;
+    request?: EventRequest;
+  },
+): ChargeResult {
+  requireCustomer(emu, args.customer, 'customer');
+  if (!Number.isSafeInteger(args.amount) || args.amount < 1) {
+    throw invalidParam('amount', `Invalid amount: ${args.amount} (a positive integer in the minor unit).`);
+  }
+  if (!/^[a-z]{3}$/.test(args.currency))
+    throw invalidParam('currency', `Invalid currency: ${args.currency}.`);
+  const pm = resolvePaymentMethod(emu, args.paymentMethod, 'payment_method');
+  checkMethodOwner(pm, args.customer, 'payment_method');
+  const request = args.request ?? null;
+  const pi = newPaymentIntent(emu, {
+    amount: args.amount,
+    currency: args.currency,
+    customer: args.customer,
+    paymentMethod: pm.id,
+    description: args.description ?? null,
+    metadata: args.metadata ?? {},
+  });
+  emu.store.put('payment_intents', pi);
+  emu.emitEvent('payment_intent.created', pi, { request, customer: args.customer });
+  const error = confirmPaymentIntent(emu, pi, pm, { offSession: true, request });
+  return { paymentIntent: pi, error };
+}
+
+/** The intent or a 404 `resource_missing`. */
+export function requirePaymentIntent(emu: Emulator, id: string, param = 'id'): PaymentIntentRecord {
+  const pi = emu.store.get<PaymentIntentRecord>('payment_intents', id);
+  if (!pi) throw resourceMissing('payment_intent', id, param);
+  return pi;
+}
+
+function rejectPaymentMethodTypes(p: ParamReader): void {
+  if (p.has('payment_method_types')) {
+    throw invalidRequest(
+      'payment_method_types can no longer be set on PaymentIntents (API version 2026-09-30.endive); use automatic_payment_methods or excluded_payment_method_types.',
+      'payment_method_types',
+      'payment_method_types_no_longer_supported',
+    );
+  }
+}
+
+/** `off_session` is a boolean, or `one_off` / `recurring` (both mean the customer is not present). */
+function readOffSession(p: ParamReader): boolean | undefined {
+  const v = p.string('off_session');
+  if (v === undefined) return undefined;
+  if (['true', 'one_off', 'recurring'].includes(v)) return true;
+  if (v === 'false') return false;
+  throw invalidParam('off_session', `Invalid off_session: ${v} (true, false, one_off or recurring).`);
+}
+
+/** Checks a `payment_method` param without creating anything, so a later validation error changes nothing. */
+function checkPaymentMethodParam(emu: Emulator, id: string | undefined, customer: string | null): void {
+  if (!id || isTestPaymentMethodToken(id)) return;
+  const pm = emu.store.get<PaymentMethodRecord>('payment_methods', id);
+  if (!pm) throw resourceMissing('PaymentMethod', id, 'payment_method');
+  checkMethodOwner(pm, customer, 'payment_method');
+}
+
+function create(req: ApiRequest): PaymentIntentRecord {
+  const { emu, params: p } = req;
+  rejectPaymentMethodTypes(p);
+  const amount = p.integer('amount', { required: true });
+  if (amount < MIN_CHARGE_AMOUNT) {
+    throw invalidRequest('Amount must be at least $0.50 usd', 'amount', 'amount_too_small');
+  }
+  if (amount > MAX_UNIT_AMOUNT) {
+    throw invalidRequest(`Amount must be no more than ${MAX_UNIT_AMOUNT}`, 'amount', 'amount_too_large');
+  }
+  const currency = readCurrency(p)!;
+  const customer = p.string('customer') ?? null;
+  if (customer) requireCustomer(emu, customer, 'customer');
+  const pmId = p.string('payment_method');
+  const confirm = p.boolean('confirm') ?? false;
+  const offSession = readOffSession(p);
+  if (offSession !== undefined && !confirm) {
+    throw invalidRequest(
+      'off_session can only be set when confirm=true.',
+      'off_session',
+      'parameter_invalid',
+    );
+  }
+  if (confirm && !pmId) {
+    throw invalidRequest(
+      "You cannot confirm this PaymentIntent because it's missing a payment method. Pass payment_method.",
+      'payment_method',
+      'payment_intent_unexpected_state',
+    );
+  }
+  const capture = p.enum('capture_method', ['automatic', 'automatic_async', 'manual'] as const);
+  if (capture === 'manual') {
+    throw invalidParam('capture_method', 'Manual capture is not supported by the emulator.');
+  }
+  const setupFutureUsage = p.enum('setup_future_usage', ['on_session', 'off_session'] as const) ?? null;
+  const receiptEmail = p.string('receipt_email') ?? null;
+  if (receiptEmail && !/^[^@\s]+@[^@\s]+$/.test(receiptEmail)) {
+    throw invalidParam('receipt_email', `Invalid email address: ${receiptEmail}`);
+  }
+  const description = p.string('description') ?? null;
+  const metadata = p.metadata();
+  const statementDescriptor = p.string('statement_descriptor') ?? null;
+  const statementDescriptorSuffix = p.string('statement_descriptor_suffix') ?? null;
+  checkPaymentMethodParam(emu, pmId, customer);
+  const pm = pmId ? resolvePaymentMethod(emu, pmId, 'payment_method') : null;
+  const pi = newPaymentIntent(emu, {
+    amount,
+    currency,
+    customer,
+    paymentMethod: pm?.id ?? null,
+    description,
+    metadata,
+    setupFutureUsage,
+    receiptEmail,
+    statementDescriptor,
+    statementDescriptorSuffix,
+  });
+  emu.store.put('payment_intents', pi);
+  emu.emitEvent('payment_intent.created', pi, { request: req.eventRequest, customer });
+  if (confirm && pm) {
+    const error = confirmPaymentIntent(emu, pi, pm, {
+      offSession: offSession ?? false,
+      request: req.eventRequest,
+    });
+    if (error) throw error;
+  }
+  return pi;
+}
+
+function confirm(req: ApiRequest): PaymentIntentRecord {
+  const { emu, params: p } = req;
+  const pi = requirePaymentIntent(emu, req.path.id!);
+  rejectPaymentMethodTypes(p);
+  if (!['requires_payment_method', 'requires_confirmation', 'requires_action'].includes(pi.status)) {
+    throw invalidRequest(
+      `This PaymentIntent's status is ${pi.status}, so it cannot be confirmed.`,
+      undefined,
+      'payment_intent_unexpected_state',
+    );
+  }
+  const customer = typeof pi.customer === 'string' ? pi.customer : null;
+  const pmId =
+    p.string('payment_method') ?? (typeof pi.payment_method === 'string' ? pi.payment_method : undefined);
+  if (!pmId) throw missingParam('payment_method');
+  const offSession = readOffSession(p) ?? false;
+  checkPaymentMethodParam(emu, pmId, customer);
+  const pm = resolvePaymentMethod(emu, pmId, 'payment_method');
+  if (pi.status === 'requires_action' && pm.id === pi.payment_method) {
+    // Confirming again after the (emulated) authentication succeeds.
+    pi.status = 'requires_confirmation';
+    pi.next_action = null;
+    const error = confirmPaymentIntent(emu, pi, pm, {
+      offSession: false,
+      authenticated: true,
+      request: req.eventRequest,
+    });
+    if (error) throw error;
+    return pi;
+  }
+  const error = confirmPaymentIntent(emu, pi, pm, { offSession, request: req.eventRequest });
+  if (error) throw error;
+  return pi;
+}
+
+function cancel(req: ApiRequest): PaymentIntentRecord {
+  const { emu, params: p } = req;
+  const pi = requirePaymentIntent(emu, req.path.id!);
+  if (pi.status === 'succeeded' || pi.status === 'canceled') {
+    throw invalidRequest(
+      `You cannot cancel this PaymentIntent because it has a status of ${pi.status}.`,
+      undefined,
+      'payment_intent_unexpected_state',
+    );
+  }
+  const reason =
+    p.enum('cancellation_reason', [
+      'abandoned',
+      'duplicate',
+      'fraudulent',
+      'requested_by_customer',
+    ] as const) ?? null;
+  const customer = typeof pi.customer === 'string' ? pi.customer : null;
+  pi.status = 'canceled';
+  pi.canceled_at = emu.timeForCustomer(customer);
+  pi.cancellation_reason = reason;
+  pi.next_action = null;
+  emu.store.changed();
+  emu.emitEvent('payment_intent.canceled', pi, { request: req.eventRequest, customer });
+  return pi;
+}
+
+/**
+ * `payment_intents`: create (optionally `confirm` + `off_session` with a saved card), retrieve,
+ * confirm, cancel, list by customer. Declines are 402 card errors; the intent returns to
+ * `requires_payment_method`.
+ */
+export function registerPaymentIntents(emu: Emulator): void {
+  emu.route('post', '/v1/payment_intents', create);
+  emu.route('get', '/v1/payment_intents/:id', (req) => requirePaymentIntent(req.emu, req.path.id!));
+  emu.route('post', '/v1/payment_intents/:id/confirm', confirm);
+  emu.route('post', '/v1/payment_intents/:id/cancel', cancel);
+  emu.route('get', '/v1/payment_intents', (req) => {
+    const customer = req.params.string('customer');
+    const items = [...req.emu.store.collection<PaymentIntentRecord>('payment_intents').values()].filter(
+      (pi) => !customer || pi.customer === customer,
+    );
+    return paginate(items, req.params, '/v1/payment_intents');
+  });
+}
