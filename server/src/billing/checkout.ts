@@ -1,0 +1,162 @@
+import type Stripe from 'stripe';
+import type { AppDeps } from '../app-env.ts';
+import type { Plan } from '../config.ts';
+import { ApiError } from '../errors.ts';
+import type { Identity } from '../identity/identity.ts';
+import { callStripe } from '../stripe/gateway-error.ts';
+import { type BillingSessionType, insertBillingSession } from './billing-sessions.ts';
+import { findOrCreateCustomer } from './customers.ts';
+
+/** What the widgets receive: where to send the browser. */
+export interface CheckoutRedirect {
+  sessionId: string;
+  redirectUrl: string;
+}
+
+interface CheckoutRequest {
+  identity: Identity;
+  returnUrl: string;
+  /** One key per API request, so a retried Stripe call never opens a second session. */
+  idempotencyKey: string;
+}
+
+/** A hosted Checkout session for buying `amountCents` of credit (mode `payment`). */
+export function createTopUpCheckout(
+  deps: AppDeps,
+  request: CheckoutRequest & { amountCents: number },
+): Promise<CheckoutRedirect> {
+  const { identity, amountCents } = request;
+  const metadata = { account_id: identity.accountId, user_id: identity.userId, kind: 'topup' };
+  return openCheckout(
+    deps,
+    request,
+    { type: 'DIRECT_PAYMENT', priceCents: amountCents, priceCode: null },
+    (customer) => ({
+      mode: 'payment',
+      customer,
+      client_reference_id: identity.userId,
+      line_items: [
+        {
+          price_data: {
+            currency: deps.config.currency,
+            unit_amount: amountCents,
+            product_data: { name: 'Credit top-up' },
+          },
+          quantity: 1,
+        },
+      ],
+      metadata,
+      // Session metadata is not copied to the PaymentIntent; payment-side tooling wants it too.
+      payment_intent_data: { metadata },
+    }),
+  );
+}
+
+/** A Checkout session in `setup` mode that saves a card for later charges. */
+export function createSetupCheckout(deps: AppDeps, request: CheckoutRequest): Promise<CheckoutRedirect> {
+  const { identity } = request;
+  const metadata = { account_id: identity.accountId, user_id: identity.userId, kind: 'setup' };
+  return openCheckout(deps, request, { type: 'SETUP', priceCents: null, priceCode: null }, (customer) => ({
+    mode: 'setup',
+    customer,
+    client_reference_id: identity.userId,
+    // Setup mode needs a currency when no payment method types are listed (endive removed them).
+    currency: deps.config.currency,
+    metadata,
+    setup_intent_data: { metadata },
+  }));
+}
+
+/**
+ * A Checkout session in `subscription` mode for `plan`. A plan without a Stripe price id is sold
+ * with inline `price_data` (a monthly recurring price built from the configured amount), so a
+ * deployment works without creating products in the Stripe dashboard first.
+ */
+export function createSubscriptionCheckout(
+  deps: AppDeps,
+  request: CheckoutRequest & { plan: Plan },
+): Promise<CheckoutRedirect> {
+  const { identity, plan } = request;
+  const metadata = { account_id: identity.accountId, user_id: identity.userId, plan_id: plan.id };
+  const lineItem: Stripe.Checkout.SessionCreateParams.LineItem = plan.stripePrice
+    ? { price: plan.stripePrice, quantity: 1 }
+    : {
+        price_data: {
+          currency: deps.config.currency,
+          unit_amount: plan.amountCents,
+          product_data: { name: plan.name },
+          recurring: { interval: plan.interval },
+        },
+        quantity: 1,
+      };
+  return openCheckout(
+    deps,
+    request,
+    { type: 'MONTHLY_SUBSCRIPTION', priceCents: plan.amountCents, priceCode: plan.id },
+    (customer) => ({
+      mode: 'subscription',
+      customer,
+      client_reference_id: identity.userId,
+      line_items: [lineItem],
+      metadata: { ...metadata, kind: 'subscription' },
+      subscription_data: { metadata },
+    }),
+  );
+}
+
+/**
+ * The steps every Checkout flow shares: customer, session with our success/cancel callbacks, then
+ * the `billing_sessions` row. A session whose row cannot be written is expired at once, so no
+ * payment can arrive that the store knows nothing about.
+ */
+async function openCheckout(
+  deps: AppDeps,
+  request: CheckoutRequest,
+  record: { type: BillingSessionType; priceCents: number | null; priceCode: string | null },
+  params: (customer: string) => Stripe.Checkout.SessionCreateParams,
+): Promise<CheckoutRedirect> {
+  const { identity } = request;
+  const customer = await findOrCreateCustomer(deps, identity);
+  const callbacks = `${deps.config.publicUrl}/api/billing`;
+  const session = await callStripe('create the Checkout session', () =>
+    deps.stripe.checkout.sessions.create(
+      {
+        ...params(customer),
+        success_url: `${callbacks}/success?session_id={CHECKOUT_SESSION_ID}`,
+        cancel_url: `${callbacks}/cancel?session_id={CHECKOUT_SESSION_ID}`,
+      },
+      { idempotencyKey: request.idempotencyKey },
+    ),
+  );
+  if (!session.url) {
+    throw new ApiError(
+      502,
+      'stripe_error',
+      'Stripe created the Checkout session without a payment page URL.',
+    );
+  }
+  try {
+    await insertBillingSession(
+      deps.store,
+      {
+        id: session.id,
+        accountId: identity.accountId,
+        userId: identity.userId,
+        type: record.type,
+        priceCents: record.priceCents,
+        priceCode: record.priceCode,
+        returnUrl: request.returnUrl,
+      },
+      deps.clock.now(),
+    );
+  } catch (err) {
+    // The store error is the one to report; a failed expiry leaves a session that simply times out.
+    await deps.stripe.checkout.sessions.expire(session.id).catch(() => undefined);
+    deps.logger?.error('billing session not recorded; Checkout session expired', {
+      session_id: session.id,
+      error: err instanceof Error ? err.message : String(err),
+    });
+    throw new ApiError(503, 'store_unavailable', 'The billing store is unavailable; no payment was started.');
+  }
+  return { sessionId: session.id, redirectUrl: session.url };
+}

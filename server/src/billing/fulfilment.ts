@@ -1,0 +1,146 @@
+import type Stripe from 'stripe';
+import type { AppDeps } from '../app-env.ts';
+import { inWriteTransaction } from '../store/db.ts';
+import { creditLedger, ensureAccount } from '../store/ledger.ts';
+import { idOf } from '../stripe/expandable.ts';
+import { callStripe } from '../stripe/gateway-error.ts';
+import { type BillingSession, findBillingSession, markBillingSessionCompleted } from './billing-sessions.ts';
+import { combineChanges, type StoreChange } from './store-change.ts';
+import { prepareInvoicePaid, prepareSubscriptionSync } from './subscriptions.ts';
+
+/**
+ * How a fulfilment attempt ended: `fulfilled` (now or by an earlier call), `not_paid` (the session
+ * is open, expired or awaiting a delayed payment), or `unknown` (not a session this server created).
+ */
+export type FulfilmentOutcome = 'fulfilled' | 'not_paid' | 'unknown';
+
+export interface Fulfilment {
+  outcome: FulfilmentOutcome;
+  session: BillingSession | null;
+  /** The store change that records the fulfilment; null when there is nothing (more) to write. */
+  change: StoreChange | null;
+}
+
+/**
+ * Fulfils a Checkout session once: credits a paid top-up, saves a set-up card (and the welcome
+ * credit), or records a subscription's first paid period. The success callback and the webhooks
+ * all call this; racing calls are safe because every write is keyed (ledger `source_id`, invoice
+ * id) and commits in one transaction.
+ */
+export async function fulfilCheckoutSession(deps: AppDeps, sessionId: string): Promise<Fulfilment> {
+  const fulfilment = await prepareCheckoutFulfilment(deps, sessionId);
+  if (fulfilment.change) await inWriteTransaction(deps.store, fulfilment.change);
+  return fulfilment;
+}
+
+/** Reads the session from Stripe and decides the store change, without writing anything yet. */
+export async function prepareCheckoutFulfilment(deps: AppDeps, sessionId: string): Promise<Fulfilment> {
+  const record = await findBillingSession(deps.store, sessionId);
+  if (!record) return { outcome: 'unknown', session: null, change: null };
+  // A completed row was only ever written after Stripe said the session was paid.
+  if (record.status === 'completed') return { outcome: 'fulfilled', session: record, change: null };
+
+  const session = await callStripe('read the Checkout session', () =>
+    deps.stripe.checkout.sessions.retrieve(sessionId, {
+      expand: record.type === 'SETUP' ? ['setup_intent'] : [],
+    }),
+  );
+  if (session.metadata?.account_id !== undefined && session.metadata.account_id !== record.accountId) {
+    return { outcome: 'unknown', session: null, change: null };
+  }
+  if (session.status !== 'complete') return { outcome: 'not_paid', session: record, change: null };
+
+  let change: StoreChange | null;
+  switch (record.type) {
+    case 'DIRECT_PAYMENT':
+      if (session.payment_status !== 'paid') return { outcome: 'not_paid', session: record, change: null };
+      change = creditTopUp(deps, record, session);
+      break;
+    case 'SETUP':
+      change = await saveDefaultCard(deps, record, session);
+      break;
+    case 'MONTHLY_SUBSCRIPTION':
+      if (session.payment_status === 'unpaid') return { outcome: 'not_paid', session: record, change: null };
+      change = await recordFirstPeriod(deps, session);
+      break;
+  }
+  const markCompleted: StoreChange = (tx) => markBillingSessionCompleted(tx, record.id, deps.clock.now());
+  return { outcome: 'fulfilled', session: record, change: combineChanges(change, markCompleted) };
+}
+
+/** The paid subtotal (tax excluded) becomes credit, once per session. */
+function creditTopUp(deps: AppDeps, record: BillingSession, session: Stripe.Checkout.Session): StoreChange {
+  const amountCents = session.amount_subtotal ?? 0;
+  return async (tx) => {
+    if (amountCents <= 0) return;
+    await creditLedger(tx, {
+      accountId: record.accountId,
+      amountCents,
+      kind: 'purchase',
+      sourceId: session.id,
+      description: 'Credit top-up',
+      now: deps.clock.now(),
+    });
+  };
+}
+
+/**
+ * A completed setup session: the new card becomes the customer's default for invoices (Stripe
+ * attaches it but does not make it the default), and the account gets its welcome credit once.
+ */
+async function saveDefaultCard(
+  deps: AppDeps,
+  record: BillingSession,
+  session: Stripe.Checkout.Session,
+): Promise<StoreChange> {
+  const setupIntent = session.setup_intent;
+  const paymentMethod =
+    setupIntent && typeof setupIntent !== 'string' ? idOf(setupIntent.payment_method) : null;
+  const customer = idOf(session.customer);
+  if (paymentMethod && customer) {
+    await callStripe('make the card the default', () =>
+      deps.stripe.customers.update(customer, { invoice_settings: { default_payment_method: paymentMethod } }),
+    );
+  }
+  const welcomeCents = deps.config.welcomeCreditCents;
+  return async (tx) => {
+    const now = deps.clock.now();
+    await ensureAccount(tx, record.accountId, now);
+    if (paymentMethod) {
+      await tx.execute({
+        sql: 'UPDATE accounts SET default_payment_method_id = ?, updated_at = ? WHERE id = ?',
+        args: [paymentMethod, now.toISOString(), record.accountId],
+      });
+    }
+    if (welcomeCents <= 0) return;
+    const granted = await creditLedger(tx, {
+      accountId: record.accountId,
+      amountCents: welcomeCents,
+      kind: 'welcome',
+      sourceId: `welcome:${record.accountId}`,
+      description: 'Welcome credit',
+      now,
+    });
+    if (granted.applied) {
+      await tx.execute({
+        sql: 'UPDATE accounts SET welcome_granted_at = ? WHERE id = ? AND welcome_granted_at IS NULL',
+        args: [now.toISOString(), record.accountId],
+      });
+    }
+  };
+}
+
+/**
+ * A completed subscription session. Access itself comes from `invoice.paid`; reading the first
+ * invoice here too lets the user see it on return, and both paths are keyed by the invoice id.
+ */
+async function recordFirstPeriod(
+  deps: AppDeps,
+  session: Stripe.Checkout.Session,
+): Promise<StoreChange | null> {
+  const subscriptionId = idOf(session.subscription);
+  const invoiceId = idOf(session.invoice);
+  const access = invoiceId ? await prepareInvoicePaid(deps, invoiceId) : null;
+  const mirror = access || !subscriptionId ? null : await prepareSubscriptionSync(deps, subscriptionId);
+  return combineChanges(access, mirror);
+}

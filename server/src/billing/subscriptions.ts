@@ -1,0 +1,134 @@
+import { randomUUID } from 'node:crypto';
+import type Stripe from 'stripe';
+import type { AppDeps } from '../app-env.ts';
+import type { Plan } from '../config.ts';
+import { creditLedger, ensureAccount } from '../store/ledger.ts';
+import { idOf } from '../stripe/expandable.ts';
+import { callStripe, isStripeMissing, toApiError } from '../stripe/gateway-error.ts';
+import { invoiceServicePeriod, invoiceSubscriptionId } from '../stripe/subscription-period.ts';
+import type { StoreChange } from './store-change.ts';
+import {
+  accountForCustomer,
+  hasEnded,
+  recordSubscriptionState,
+  type SubscriptionFacts,
+  subscriptionFacts,
+} from './subscription-mirror.ts';
+
+/** Invoices that pay for a period of a plan: the first one and each renewal. */
+const PERIOD_INVOICE_REASONS = new Set(['subscription_create', 'subscription_cycle']);
+
+/**
+ * Reads a subscription from Stripe and works out whose it is: the `account_id` we put in its
+ * metadata at checkout, else the account that owns its customer. Null when it is not ours or no
+ * longer exists.
+ */
+export async function loadSubscriptionFacts(
+  deps: AppDeps,
+  subscriptionId: string,
+): Promise<SubscriptionFacts | null> {
+  let subscription: Stripe.Subscription;
+  try {
+    subscription = await deps.stripe.subscriptions.retrieve(subscriptionId);
+  } catch (err) {
+    if (isStripeMissing(err)) return null;
+    throw toApiError('read the subscription', err);
+  }
+  const accountId =
+    subscription.metadata.account_id ??
+    (await accountForCustomer(deps.store.client, idOf(subscription.customer)));
+  if (!accountId) return null;
+  return subscriptionFacts(subscription, accountId);
+}
+
+/**
+ * `customer.subscription.created/updated/deleted`: mirror what Stripe says now (status,
+ * cancel-at-period-end, period end), whatever the event carried, because events arrive in any order.
+ */
+export async function prepareSubscriptionSync(
+  deps: AppDeps,
+  subscriptionId: string,
+): Promise<StoreChange | null> {
+  const facts = await loadSubscriptionFacts(deps, subscriptionId);
+  if (!facts) return null;
+  return async (tx) => {
+    const now = deps.clock.now();
+    await ensureAccount(tx, facts.accountId, now);
+    await recordSubscriptionState(tx, facts, now);
+  };
+}
+
+/**
+ * `invoice.paid` for a subscription period: one `subscription_access` row for the period the
+ * invoice line pays for, and the plan's included credit, both keyed by the invoice id so a
+ * replayed or duplicated event changes nothing.
+ */
+export async function prepareInvoicePaid(deps: AppDeps, invoiceId: string): Promise<StoreChange | null> {
+  const invoice = await callStripe('read the invoice', () => deps.stripe.invoices.retrieve(invoiceId));
+  if (invoice.status !== 'paid' || !PERIOD_INVOICE_REASONS.has(invoice.billing_reason ?? '')) return null;
+  const subscriptionId = invoiceSubscriptionId(invoice);
+  const period = invoiceServicePeriod(invoice);
+  if (!subscriptionId || !period) return null;
+  const facts = await loadSubscriptionFacts(deps, subscriptionId);
+  if (!facts) return null;
+  const plan = planOf(deps, facts.planId);
+  return async (tx) => {
+    const now = deps.clock.now();
+    await ensureAccount(tx, facts.accountId, now);
+    const inserted = await tx.execute({
+      sql: `INSERT INTO subscription_access
+              (id, account_id, user_id, status, start_at, end_at, created_at, cancelled_at, stripe_subscription_id, stripe_invoice_payment_id)
+            VALUES (?, ?, ?, 'ACTIVE', ?, ?, ?, NULL, ?, ?)
+            ON CONFLICT (stripe_invoice_payment_id) DO NOTHING`,
+      args: [
+        `sa_${randomUUID()}`,
+        facts.accountId,
+        facts.userId,
+        new Date(period.start * 1000).toISOString(),
+        new Date(period.end * 1000).toISOString(),
+        now.toISOString(),
+        facts.id,
+        invoice.id,
+      ],
+    });
+    if (inserted.rowsAffected > 0 && plan && plan.includedCreditCents > 0) {
+      await creditLedger(tx, {
+        accountId: facts.accountId,
+        amountCents: plan.includedCreditCents,
+        kind: 'subscription',
+        sourceId: invoice.id,
+        description: `${plan.name} plan: included credit`,
+        now,
+      });
+    }
+    // After the access row, so an ended or cancelling subscription marks the new row too.
+    await recordSubscriptionState(tx, facts, now);
+  };
+}
+
+/**
+ * `invoice.payment_failed` on a renewal: the subscription is past due. Stripe may send the
+ * subscription's own update later (or earlier), so the invoice is re-read and a payment that has
+ * since succeeded wins.
+ */
+export async function prepareInvoicePaymentFailed(
+  deps: AppDeps,
+  invoiceId: string,
+): Promise<StoreChange | null> {
+  const invoice = await callStripe('read the invoice', () => deps.stripe.invoices.retrieve(invoiceId));
+  const subscriptionId = invoiceSubscriptionId(invoice);
+  if (invoice.status !== 'open' || !subscriptionId) return null;
+  const facts = await loadSubscriptionFacts(deps, subscriptionId);
+  if (!facts) return null;
+  const status = facts.status === 'active' || facts.status === 'trialing' ? 'past_due' : facts.status;
+  return async (tx) => {
+    const now = deps.clock.now();
+    await ensureAccount(tx, facts.accountId, now);
+    await recordSubscriptionState(tx, facts, now, hasEnded(facts) ? undefined : status);
+  };
+}
+
+/** The configured plan with `id`, or null for a plan this deployment no longer sells. */
+function planOf(deps: AppDeps, id: string | null): Plan | null {
+  return deps.config.plans.find((p) => p.id === id) ?? null;
+}

@@ -1,0 +1,54 @@
+import { Hono } from 'hono';
+import type { AppDeps, AppEnv } from '../app-env.ts';
+import { ApiError } from '../errors.ts';
+import { signHs256 } from '../identity/hs256.ts';
+import { demoPage } from './demo-page.ts';
+
+const DEMO_USER = /^[A-Za-z0-9._-]{1,64}$/;
+/** Demo tokens last a working day; the page fetches a new one when it loads. */
+const DEMO_TOKEN_SECONDS = 12 * 60 * 60;
+
+/**
+ * Emulator mode only (never with real Stripe keys): the demo host page at `/` and
+ * `GET /demo/token?user=NAME`, which plays the host backend by minting that user's token.
+ */
+export function demoRoutes(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  if (!deps.config.emulatorMode) return app;
+
+  app.get('/demo/token', (c) => {
+    const user = c.req.query('user') ?? 'demo';
+    if (!DEMO_USER.test(user)) {
+      throw new ApiError(
+        400,
+        'invalid_user',
+        'user must be 1 to 64 letters, digits, ".", "_" or "-".',
+        'user',
+      );
+    }
+    const now = Math.floor(deps.clock.now().getTime() / 1000);
+    const { jwtIssuer, jwtAudience, jwtSecret } = deps.config;
+    const token = signHs256(
+      {
+        sub: user,
+        email: `${user}@demo.invalid`,
+        iat: now,
+        exp: now + DEMO_TOKEN_SECONDS,
+        ...(jwtIssuer ? { iss: jwtIssuer } : {}),
+        ...(jwtAudience ? { aud: jwtAudience } : {}),
+      },
+      jwtSecret,
+    );
+    c.header('Cache-Control', 'no-store');
+    return c.json({ token });
+  });
+
+  app.get('/', (c) => {
+    c.header('Cache-Control', 'no-store');
+    return c.html(demoPage());
+  });
+
+  app.get('/favicon.ico', (c) => c.body(null, 204));
+
+  return app;
+}

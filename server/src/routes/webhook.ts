@@ -1,0 +1,43 @@
+import { Hono } from 'hono';
+import type Stripe from 'stripe';
+import type { AppDeps, AppEnv } from '../app-env.ts';
+import { handleWebhookEvent } from '../billing/webhook-events.ts';
+import { ApiError } from '../errors.ts';
+
+/**
+ * `POST /api/billing/webhook`: Stripe's events, authenticated by the signature over the raw body
+ * alone. A bad signature is a 400 before anything is parsed; a failure while handling is a 500 so
+ * Stripe delivers the event again.
+ */
+export function webhookRoutes(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.post('/webhook', async (c) => {
+    const signature = c.req.header('stripe-signature');
+    if (!signature) {
+      throw new ApiError(400, 'missing_signature', 'The Stripe-Signature header is missing.');
+    }
+    const payload = await c.req.text();
+    let event: Stripe.Event;
+    try {
+      // Stripe's default tolerance: a signature older than 300 s is a replay.
+      event = deps.stripe.webhooks.constructEvent(payload, signature, deps.config.stripeWebhookSecret);
+    } catch {
+      throw new ApiError(400, 'invalid_signature', 'The webhook signature does not match this payload.');
+    }
+    try {
+      const outcome = await handleWebhookEvent(deps, event);
+      return c.json({ received: true, duplicate: outcome === 'duplicate' });
+    } catch (err) {
+      deps.logger?.error('webhook handling failed; Stripe will retry', {
+        request_id: c.var.requestId,
+        event_id: event.id,
+        event_type: event.type,
+        error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+      });
+      throw new ApiError(500, 'webhook_failed', 'The event could not be handled; it will be retried.');
+    }
+  });
+
+  return app;
+}
