@@ -1,0 +1,31 @@
+import { randomUUID } from 'node:crypto';
+import type { MiddlewareHandler } from 'hono';
+import type { AppEnv } from '../app-env.ts';
+import type { Logger } from '../logger.ts';
+
+// A caller-supplied id is reused only when it cannot smuggle anything into a log line.
+const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+/**
+ * Gives every request an id (`X-Request-Id`, echoed back) and writes one structured log line
+ * when it finishes: method, path without the query string, status, duration, account. Headers,
+ * bodies and query strings are never logged, so tokens, keys and card data cannot appear.
+ */
+export function requestContext(logger: Logger): MiddlewareHandler<AppEnv> {
+  return async function requestContext(c, next) {
+    const started = performance.now();
+    const incoming = c.req.header('x-request-id');
+    const requestId = incoming !== undefined && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    c.set('requestId', requestId);
+    await next();
+    c.header('X-Request-Id', requestId);
+    logger.info('request', {
+      request_id: requestId,
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      duration_ms: Math.round((performance.now() - started) * 100) / 100,
+      account_id: c.var.identity?.accountId,
+    });
+  };
+}

@@ -1,0 +1,35 @@
+/** Structured log sink: one JSON object per line. */
+export interface Logger {
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+}
+
+// Field names that could carry a credential or card data; their values never reach a log line.
+const SECRET_FIELD = /authorization|token|secret|password|api[_-]?key|card|cvc|signature|cookie/i;
+
+/** Drops fields whose names suggest secrets, so a careless call site cannot leak one. */
+export function redact(fields: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(fields)) {
+    if (value === undefined) continue;
+    out[key] = SECRET_FIELD.test(key) ? '[redacted]' : value;
+  }
+  return out;
+}
+
+/** Writes JSON lines (`{"time","level","msg",…}`) to `write` (stdout by default). */
+export function jsonLogger(write: (line: string) => void = (line) => process.stdout.write(line)): Logger {
+  const emit = (level: string, msg: string, fields?: Record<string, unknown>) => {
+    const entry = { time: new Date().toISOString(), level, msg, ...(fields ? redact(fields) : {}) };
+    write(`${JSON.stringify(entry)}\n`);
+  };
+  return {
+    info: (msg, fields) => emit('info', msg, fields),
+    warn: (msg, fields) => emit('warn', msg, fields),
+    error: (msg, fields) => emit('error', msg, fields),
+  };
+}
+
+/** A logger that discards everything (tests that do not look at logs). */
+export const silentLogger: Logger = { info() {}, warn() {}, error() {} };

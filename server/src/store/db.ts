@@ -1,0 +1,85 @@
+import { type Client, createClient, LibsqlError, type Transaction } from '@libsql/client';
+import { type BalanceReader, createBalanceReader } from './balance-reader.ts';
+import { applyMigrations, readMigrations } from './migrations.ts';
+
+/** The billing store: a libSQL database with the schema migrated. */
+export interface Store {
+  client: Client;
+  /** Fast single-row balance read (see balance-reader.ts). */
+  balances: BalanceReader;
+  close(): Promise<void>;
+  /** True while the database answers a trivial query. */
+  ping(): Promise<boolean>;
+}
+
+/** Busy timeout for local files: a second writer waits instead of failing (toolchain notes). */
+const BUSY_TIMEOUT_MS = 5000;
+
+/**
+ * Opens (creating if needed) the database at `url` and applies pending migrations. Local files
+ * use WAL so readers never block the writer and two server processes can share one file.
+ */
+export async function openStore(opts: { url: string; authToken?: string }): Promise<Store> {
+  const client = createClient({ url: opts.url, authToken: opts.authToken, timeout: BUSY_TIMEOUT_MS });
+  try {
+    if (opts.url.startsWith('file:') && !opts.url.includes(':memory:')) {
+      await client.execute('PRAGMA journal_mode = WAL');
+    }
+    await applyMigrations(client, await readMigrations());
+  } catch (err) {
+    client.close();
+    throw err;
+  }
+  const balances = createBalanceReader(client, opts.url);
+  return {
+    client,
+    balances,
+    async close() {
+      balances.close();
+      client.close();
+    },
+    async ping() {
+      try {
+        await client.execute('SELECT 1');
+        return true;
+      } catch {
+        return false;
+      }
+    },
+  };
+}
+
+const MAX_BUSY_RETRIES = 4;
+
+/**
+ * Runs `fn` in one write transaction: commits when it returns, rolls back when it throws.
+ * A SQLITE_BUSY (another process held the lock past the busy timeout) retries the whole
+ * function a few times, so `fn` must do nothing but database work.
+ */
+export async function inWriteTransaction<T>(store: Store, fn: (tx: Transaction) => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    let tx: Transaction | undefined;
+    try {
+      tx = await store.client.transaction('write');
+      const result = await fn(tx);
+      await tx.commit();
+      return result;
+    } catch (err) {
+      if (attempt < MAX_BUSY_RETRIES && isBusy(err)) {
+        await new Promise((r) => setTimeout(r, 20 * 2 ** attempt + Math.random() * 20));
+        continue;
+      }
+      throw err;
+    } finally {
+      tx?.close();
+    }
+  }
+}
+
+/** True for "database is locked" failures that a later attempt may not hit. */
+export function isBusy(err: unknown): boolean {
+  return (
+    err instanceof LibsqlError &&
+    (err.code.startsWith('SQLITE_BUSY') || /database is locked|SQLITE_BUSY/i.test(err.message))
+  );
+}
