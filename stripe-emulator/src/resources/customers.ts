@@ -43,12 +43,9 @@ function applyCommonFields(customer: CustomerRecord, p: ParamReader, emu: Emulat
   }
 }
 
-function create(req: ApiRequest): CustomerRecord {
-  const { emu, params: p } = req;
-  const clockId = p.string('test_clock');
-  if (clockId && !emu.store.get('test_clocks', clockId))
-    throw resourceMissing('test_clock', clockId, 'test_clock');
-  const customer = {
+/** A new customer with every field Stripe returns, not yet saved; `created` follows its test clock. */
+export function newCustomerRecord(emu: Emulator, clockId: string | null): CustomerRecord {
+  return {
     id: newId('cus'),
     object: 'customer',
     address: null,
@@ -75,8 +72,33 @@ function create(req: ApiRequest): CustomerRecord {
     preferred_locales: [],
     shipping: null,
     tax_exempt: 'none',
-    test_clock: clockId ?? null,
+    test_clock: clockId,
   } as unknown as CustomerRecord;
+}
+
+/**
+ * Creates and saves a customer outside the API (Checkout creates one for a new payer) and emits
+ * `customer.created`.
+ */
+export function createCustomer(
+  emu: Emulator,
+  fields: { email?: string | null; name?: string | null },
+  request: ApiRequest['eventRequest'] | null,
+): CustomerRecord {
+  const customer = newCustomerRecord(emu, null);
+  customer.email = fields.email ?? null;
+  customer.name = fields.name ?? null;
+  emu.store.put('customers', customer);
+  emu.emitEvent('customer.created', customer, { request, customer: customer.id });
+  return customer;
+}
+
+function create(req: ApiRequest): CustomerRecord {
+  const { emu, params: p } = req;
+  const clockId = p.string('test_clock');
+  if (clockId && !emu.store.get('test_clocks', clockId))
+    throw resourceMissing('test_clock', clockId, 'test_clock');
+  const customer = newCustomerRecord(emu, clockId ?? null);
   const pm = p.string('payment_method');
   // A payment method given at creation is attached to the new customer, as Stripe does.
   if (pm) {
