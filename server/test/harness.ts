@@ -1,0 +1,177 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type ServerType, serve } from '@hono/node-server';
+import type Stripe from 'stripe';
+import { type RunningEmulator, startEmulator } from '../../stripe-emulator/src/testing.ts';
+import type { AppDeps } from '../src/app.ts';
+import { createApp } from '../src/app.ts';
+import type { Clock } from '../src/clock.ts';
+import { type Config, EMULATOR_WEBHOOK_SECRET, loadConfig } from '../src/config.ts';
+import { signHs256 } from '../src/identity/hs256.ts';
+import { auditLedger } from '../src/store/audit.ts';
+import { openStore, type Store } from '../src/store/db.ts';
+import { createStripeClient } from '../src/stripe/client.ts';
+
+/** The origin of the pretend host app that embeds the widgets. */
+export const HOST_ORIGIN = 'http://app.example.test';
+export const API_KEY = 'bk_test_harness_api_key_0123456789';
+const JWT_SECRET = 'harness-jwt-secret-0123456789-abcdef';
+
+export interface ApiAnswer {
+  status: number;
+  // biome-ignore lint/suspicious/noExplicitAny: tests read answers field by field
+  body: any;
+  headers: Headers;
+}
+
+/**
+ * One billing server on a real HTTP listener on 127.0.0.1, with its own temp libSQL file, talking
+ * through the official SDK to its own emulator, which delivers signed webhooks to the server's
+ * `/api/billing/webhook`. The server's clock follows the emulator's time, so `advance()` moves both.
+ */
+export interface BillingHarness {
+  emulator: RunningEmulator;
+  /** The server's SDK client (tests use it as a Stripe dashboard would). */
+  stripe: Stripe;
+  store: Store;
+  config: Config;
+  url: string;
+  clock: Clock;
+  tokenFor(user: string, claims?: Record<string, unknown>): string;
+  api(
+    method: string,
+    path: string,
+    opts?: { token?: string | null; body?: unknown; raw?: string },
+  ): Promise<ApiAnswer>;
+  /** A GET that does not follow redirects (the browser coming back from Stripe). */
+  visit(url: string): Promise<{ status: number; location: string | null; body: string }>;
+  /** Pays a Checkout session the way its hosted page would; answers the control endpoint's reply. */
+  completeCheckout(redirectUrl: string, card?: string): Promise<{ status: number; body: ApiAnswer['body'] }>;
+  advance(seconds: number): Promise<void>;
+  /** Waits until the emulator has delivered every queued webhook. */
+  webhooksDelivered(): Promise<void>;
+  /** Every table's row count: "the store unchanged" checks compare two of these. */
+  snapshot(): Promise<Record<string, number>>;
+  close(): Promise<void>;
+}
+
+export async function startBillingHarness(env: Record<string, string> = {}): Promise<BillingHarness> {
+  const dir = mkdtempSync(join(tmpdir(), 'billing-flows-'));
+  let handler: ((req: Request) => Response | Promise<Response>) | undefined;
+  const server: ServerType = await new Promise((resolve) => {
+    const s = serve(
+      {
+        fetch: (req) => (handler ? handler(req) : new Response('starting', { status: 503 })),
+        port: 0,
+        hostname: '127.0.0.1',
+      },
+      () => resolve(s),
+    );
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const emulator = await startEmulator({
+    webhooks: [{ url: `${url}/api/billing/webhook`, secret: EMULATOR_WEBHOOK_SECRET }],
+  });
+  const loaded = loadConfig({
+    BILLING_DB_URL: `file:${join(dir, 'billing.db')}`,
+    BILLING_PUBLIC_URL: url,
+    BILLING_ALLOWED_ORIGINS: `${HOST_ORIGIN},${url}`,
+    STRIPE_API_BASE: emulator.url,
+    BILLING_JWT_SECRET: JWT_SECRET,
+    BILLING_API_KEY: API_KEY,
+    BILLING_WELCOME_CREDIT: '50',
+    BILLING_RATE_LIMIT_PER_MINUTE: '10000',
+    ...env,
+  });
+  if ('errors' in loaded) throw new Error(`harness config: ${loaded.errors.join('; ')}`);
+  const { config } = loaded;
+  const store = await openStore({ url: config.dbUrl });
+  const stripe = createStripeClient(config);
+  const clock: Clock = { now: () => new Date(Date.now() + emulator.emu.store.timeOffsetSeconds * 1000) };
+  const deps: AppDeps = { store, stripe, config, clock };
+  const app = createApp(deps);
+  handler = (req) => app.fetch(req);
+
+  const tokenFor = (user: string, claims: Record<string, unknown> = {}) => {
+    const now = Math.floor(clock.now().getTime() / 1000);
+    return signHs256({ sub: user, email: `${user}@example.test`, exp: now + 3600, ...claims }, JWT_SECRET);
+  };
+
+  return {
+    emulator,
+    stripe,
+    store,
+    config,
+    url,
+    clock,
+    tokenFor,
+    async api(method, path, opts = {}) {
+      const headers: Record<string, string> = {};
+      if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+      let body: string | undefined;
+      if (opts.raw !== undefined) body = opts.raw;
+      else if (opts.body !== undefined) body = JSON.stringify(opts.body);
+      if (body !== undefined) headers['content-type'] = 'application/json';
+      const res = await fetch(`${url}${path}`, { method, headers, body });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        // Non-JSON answers (HTML, redirects) are compared as text.
+      }
+      return { status: res.status, body: parsed, headers: res.headers };
+    },
+    async visit(target) {
+      const res = await fetch(target, { redirect: 'manual' });
+      return { status: res.status, location: res.headers.get('location'), body: await res.text() };
+    },
+    async completeCheckout(redirectUrl, card = '4242424242424242') {
+      const id = /cs_[A-Za-z0-9_]+/.exec(redirectUrl)?.[0];
+      if (!id) throw new Error(`no Checkout session id in ${redirectUrl}`);
+      return emulator.control(`/_emulator/checkout/sessions/${id}/complete`, { card });
+    },
+    async advance(seconds) {
+      const res = await emulator.control('/_emulator/advance', { seconds });
+      if (res.status !== 200) throw new Error(`advance failed: ${JSON.stringify(res.body)}`);
+    },
+    webhooksDelivered: () => emulator.emu.webhooks.drained(15_000),
+    async snapshot() {
+      const counts: Record<string, number> = {};
+      for (const table of [
+        'accounts',
+        'ledger_entries',
+        'billing_sessions',
+        'subscription_access',
+        'subscriptions',
+        'webhook_events',
+      ]) {
+        const rs = await store.client.execute(`SELECT COUNT(*) AS n FROM ${table}`);
+        counts[table] = Number(rs.rows[0]!.n);
+      }
+      const sum = await store.client.execute('SELECT COALESCE(SUM(balance_cents), 0) AS s FROM accounts');
+      counts.balance_total_cents = Number(sum.rows[0]!.s);
+      return counts;
+    },
+    async close() {
+      const mismatches = await auditLedger(store);
+      await emulator.close();
+      await new Promise<void>((resolve) => {
+        (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+        server.close(() => resolve());
+      });
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+      if (mismatches.length) throw new Error(`ledger audit failed: ${JSON.stringify(mismatches)}`);
+    },
+  };
+}
+
+/** The balance the server reports for `user`, in cents. */
+export async function balanceOf(h: BillingHarness, user: string): Promise<number> {
+  const res = await h.api('GET', '/api/billing/summary', { token: h.tokenFor(user) });
+  if (res.status !== 200) throw new Error(`summary failed: ${JSON.stringify(res.body)}`);
+  return res.body.credits_cents;
+}
