@@ -1,16 +1,24 @@
 import type { Emulator } from '../emulator.ts';
+import { registerBillingPortal } from './billing-portal.ts';
 import { registerCharges } from './charges.ts';
 import { registerCustomers } from './customers.ts';
 import { registerEvents } from './events.ts';
+import { registerInvoices } from './invoices.ts';
 import { registerPaymentIntents } from './payment-intents.ts';
 import { registerPaymentMethods } from './payment-methods.ts';
 import { registerPrices } from './prices.ts';
 import { registerProducts } from './products.ts';
+import { registerSubscriptions } from './subscriptions.ts';
+import { registerTestClocks } from './test-clocks.ts';
 
 /** Every resource module, in the order their routes must be matched (specific paths before `:id`). */
 export function registerResources(emu: Emulator): void {
   registerCustomers(emu);
   registerEvents(emu);
+  registerTestClocks(emu);
+  registerSubscriptions(emu);
+  registerInvoices(emu);
+  registerBillingPortal(emu);
   registerProducts(emu);
   registerPrices(emu);
   registerPaymentMethods(emu);
