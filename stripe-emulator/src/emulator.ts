@@ -197,18 +197,23 @@ export class Emulator {
       const params = c.get('stripeParams' as never) as Params;
       const reader = new ParamReader(params);
       const idempotencyKey = method === 'post' ? (c.req.header('idempotency-key') ?? null) : null;
-      const body = await handler({
-        emu: this,
-        params: reader,
-        path: c.req.param() as Record<string, string>,
-        requestId,
-        idempotencyKey,
-        eventRequest: { id: requestId, idempotency_key: idempotencyKey },
-      });
-      const expand = reader.stringArray('expand') ?? [];
-      const out = expand.length
-        ? expandPaths(render(body), expand, this.store, this.includables)
-        : render(body);
+      const run = async () => {
+        const expand = reader.stringArray('expand') ?? [];
+        const body = await handler({
+          emu: this,
+          params: reader,
+          path: c.req.param() as Record<string, string>,
+          requestId,
+          idempotencyKey,
+          eventRequest: { id: requestId, idempotency_key: idempotencyKey },
+        });
+        return expand.length ? expandPaths(render(body), expand, this.store, this.includables) : render(body);
+      };
+      // A refused write changes nothing; a declined card (402) keeps what Stripe keeps (the failed payment, its events).
+      const out =
+        method === 'get'
+          ? await run()
+          : await this.store.transaction(run, (err) => err instanceof StripeApiError && err.status === 402);
       return c.json(out as object);
     });
   }

@@ -1,5 +1,7 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Journal } from './journal.ts';
 
 /** Every stored object is a Stripe object; keys starting with `_` are private to the emulator and never rendered. */
 export type StoredObject = { id: string; object: string; [key: string]: unknown };
@@ -20,6 +22,8 @@ export class EmulatorStore {
   timeOffsetSeconds = 0;
   private saveTimer: NodeJS.Timeout | undefined;
   private readonly file: string | undefined;
+  /** The undo log of the API request running in this async context, if any. */
+  private readonly journals = new AsyncLocalStorage<Journal>();
 
   constructor(dataDir?: string) {
     if (dataDir) {
@@ -38,20 +42,51 @@ export class EmulatorStore {
     return c as Map<string, T>;
   }
 
+  /** The object, or undefined. Inside a transaction its state is journaled first, since callers mutate it in place. */
   get<T extends StoredObject = StoredObject>(name: string, id: string): T | undefined {
-    return this.collection<T>(name).get(id);
+    const c = this.collection<T>(name);
+    this.journals.getStore()?.touch(c, name, id);
+    return c.get(id);
   }
 
   /** Inserts or replaces an object and schedules a save. */
   put<T extends StoredObject>(name: string, obj: T): T {
-    this.collection(name).set(obj.id, obj);
+    const c = this.collection(name);
+    this.journals.getStore()?.touch(c, name, obj.id);
+    c.set(obj.id, obj);
     this.changed();
     return obj;
   }
 
   delete(name: string, id: string): void {
-    this.collection(name).delete(id);
+    const c = this.collection(name);
+    const journal = this.journals.getStore();
+    if (journal) {
+      journal.touch(c, name, id);
+      journal.touchOrder(c);
+    }
+    c.delete(id);
     this.changed();
+  }
+
+  /**
+   * Runs `work` so that, if it throws an error `keep` does not accept, every object it reached through
+   * `get`, `put` or `delete` (and the time offset) is put back as it was: a refused request changes
+   * nothing. Objects reached only by iterating a collection are not journaled. Nested calls join the outer one.
+   */
+  async transaction<T>(work: () => Promise<T>, keep: (err: unknown) => boolean): Promise<T> {
+    if (this.journals.getStore()) return work();
+    const journal = new Journal(this.timeOffsetSeconds);
+    try {
+      return await this.journals.run(journal, work);
+    } catch (err) {
+      if (!keep(err)) {
+        journal.rollBack();
+        this.timeOffsetSeconds = journal.timeOffsetSeconds;
+        this.changed();
+      }
+      throw err;
+    }
   }
 
   reset(): void {
