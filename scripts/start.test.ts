@@ -1,0 +1,140 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { sdkFor } from '../stripe-emulator/src/testing.ts';
+
+/** A port nothing listens on right now. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+interface Started {
+  child: ChildProcess;
+  output: () => string;
+  ready: Promise<void>;
+  exited: Promise<number | null>;
+}
+
+/** Runs `npm start`'s script the way npm does, collecting its output. */
+function start(env: Record<string, string>): Started {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const ready = new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      if (/ready in \d+ ms/.test(out)) resolve();
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    void exited.then((code) => reject(new Error(`npm start exited (${code}) before it was ready:\n${out}`)));
+    setTimeout(() => reject(new Error(`npm start was not ready after 30 s:\n${out}`)), 30_000).unref();
+  });
+  return { child, output: () => out, ready, exited };
+}
+
+async function stop(s: Started): Promise<void> {
+  if (s.child.exitCode === null) s.child.kill('SIGTERM');
+  await s.exited;
+}
+
+describe('npm start', () => {
+  const dirs: string[] = [];
+  after(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+  const tempDir = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'billing-start-'));
+    dirs.push(dir);
+    return dir;
+  };
+
+  test('emulator + server + demo page; balance, dev secrets and Stripe state survive a restart', async () => {
+    const dataDir = tempDir();
+    const port = await freePort();
+    const emulatorPort = await freePort();
+    const env = { BILLING_DATA_DIR: dataDir, PORT: String(port), STRIPE_EMULATOR_PORT: String(emulatorPort) };
+    const base = `http://127.0.0.1:${port}`;
+
+    const first = start(env);
+    try {
+      await first.ready;
+      const page = await fetch(`${base}/`);
+      assert.equal(page.status, 200);
+      assert.match(await page.text(), /<title>Billing demo<\/title>/);
+      const { token } = (await (await fetch(`${base}/demo/token?user=zoe`)).json()) as { token: string };
+      const { BILLING_API_KEY } = JSON.parse(readFileSync(join(dataDir, 'dev-secrets.json'), 'utf8'));
+      const grant = await fetch(`${base}/api/billing/grants`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${BILLING_API_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ account_id: 'zoe', amount: '12.50', idempotency_key: 'promo-1' }),
+      });
+      assert.equal(grant.status, 200, await grant.text());
+      const customer = await sdkFor(`http://127.0.0.1:${emulatorPort}`).customers.create({
+        email: 'zoe@example.test',
+      });
+      await stop(first);
+
+      const second = start(env);
+      try {
+        await second.ready;
+        // The token minted before the restart still verifies: the dev secret was kept.
+        const credits = await fetch(`${base}/api/billing/credits`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        assert.deepEqual(await credits.json(), { credits: '12.50' });
+        const again = await sdkFor(`http://127.0.0.1:${emulatorPort}`).customers.retrieve(customer.id);
+        assert.equal((again as { email: string }).email, 'zoe@example.test');
+      } finally {
+        await stop(second);
+      }
+    } finally {
+      await stop(first);
+    }
+    assert.doesNotMatch(first.output(), /sk_test_|whsec_|eyJ/, 'no secret or token in the logs');
+  });
+
+  test('with Stripe keys: no emulator and no demo routes', async () => {
+    const port = await freePort();
+    const emulatorPort = await freePort();
+    const s = start({
+      BILLING_DATA_DIR: tempDir(),
+      PORT: String(port),
+      STRIPE_EMULATOR_PORT: String(emulatorPort),
+      STRIPE_SECRET_KEY: 'sk_test_real_account_key',
+      STRIPE_WEBHOOK_SECRET: 'whsec_real_account_secret',
+      BILLING_API_KEY: 'bk_live_api_key_0123456789abcdef',
+      BILLING_JWT_SECRET: 'a-host-backend-secret-of-32-chars-or-more',
+    });
+    try {
+      await s.ready;
+      assert.match(s.output(), /using real Stripe/);
+      assert.equal((await fetch(`http://127.0.0.1:${port}/healthz`)).status, 200);
+      assert.equal((await fetch(`http://127.0.0.1:${port}/demo/token?user=x`)).status, 404);
+      assert.equal((await fetch(`http://127.0.0.1:${port}/`)).status, 404);
+      await assert.rejects(fetch(`http://127.0.0.1:${emulatorPort}/v1/customers`));
+    } finally {
+      await stop(s);
+    }
+  });
+
+  test('a bad setting stops the start with one line naming the variable', async () => {
+    const s = start({ BILLING_DATA_DIR: tempDir(), PORT: 'eighty', BILLING_CURRENCY: 'dollars' });
+    const code = await s.exited;
+    assert.equal(code, 1);
+    assert.match(s.output(), /^config: PORT: .+$/m);
+    assert.match(s.output(), /^config: BILLING_CURRENCY: .+$/m);
+    await s.ready.catch(() => undefined);
+  });
+});
