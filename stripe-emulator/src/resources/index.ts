@@ -1,6 +1,8 @@
 import type { Emulator } from '../emulator.ts';
 import { registerBillingPortal } from './billing-portal.ts';
 import { registerCharges } from './charges.ts';
+import { registerCheckoutCompletion } from './checkout-completion.ts';
+import { registerCheckoutSessions } from './checkout-sessions.ts';
 import { registerCustomers } from './customers.ts';
 import { registerEvents } from './events.ts';
 import { registerInvoices } from './invoices.ts';
@@ -8,6 +10,7 @@ import { registerPaymentIntents } from './payment-intents.ts';
 import { registerPaymentMethods } from './payment-methods.ts';
 import { registerPrices } from './prices.ts';
 import { registerProducts } from './products.ts';
+import { registerSetupIntents } from './setup-intents.ts';
 import { registerSubscriptions } from './subscriptions.ts';
 import { registerTestClocks } from './test-clocks.ts';
 
@@ -24,4 +27,7 @@ export function registerResources(emu: Emulator): void {
   registerPaymentMethods(emu);
   registerCharges(emu);
   registerPaymentIntents(emu);
+  registerSetupIntents(emu);
+  registerCheckoutSessions(emu);
+  registerCheckoutCompletion(emu);
 }
