@@ -18,11 +18,30 @@ export function redact(fields: Record<string, unknown>): Record<string, unknown>
   return out;
 }
 
-/** Writes JSON lines (`{"time","level","msg",…}`) to `write` (stdout by default). */
-export function jsonLogger(write: (line: string) => void = (line) => process.stdout.write(line)): Logger {
+/**
+ * Writes JSON lines (`{"time","level","msg",…}`) to `write` (stdout by default). Lines are
+ * batched and flushed once per event-loop turn: one write per burst instead of one per request.
+ */
+export function jsonLogger(write: (chunk: string) => void = (chunk) => process.stdout.write(chunk)): Logger {
+  let pending = '';
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    if (pending === '') return;
+    const chunk = pending;
+    pending = '';
+    write(chunk);
+  };
+  process.once('exit', flush);
   const emit = (level: string, msg: string, fields?: Record<string, unknown>) => {
     const entry = { time: new Date().toISOString(), level, msg, ...(fields ? redact(fields) : {}) };
-    write(`${JSON.stringify(entry)}\n`);
+    pending += `${JSON.stringify(entry)}\n`;
+    if (level === 'error' || pending.length > 65_536) {
+      flush();
+    } else if (!scheduled) {
+      scheduled = true;
+      setImmediate(flush);
+    }
   };
   return {
     info: (msg, fields) => emit('info', msg, fields),

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../app-env.ts';
 import type { Logger } from '../logger.ts';
+import { requestHeader } from './request-header.ts';
 
 // A caller-supplied id is reused only when it cannot smuggle anything into a log line.
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -14,11 +15,12 @@ const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 export function requestContext(logger: Logger): MiddlewareHandler<AppEnv> {
   return async function requestContext(c, next) {
     const started = performance.now();
-    const incoming = c.req.header('x-request-id');
+    const incoming = requestHeader(c, 'x-request-id');
     const requestId = incoming !== undefined && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
     c.set('requestId', requestId);
-    await next();
+    // Prepared before the handler so every answer, errors included, carries it.
     c.header('X-Request-Id', requestId);
+    await next();
     logger.info('request', {
       request_id: requestId,
       method: c.req.method,

@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import type { AppDeps, AppEnv } from '../app-env.ts';
 import { ApiError } from '../errors.ts';
+import { requestHeader } from '../http/request-header.ts';
 import { bearerToken } from './bearer.ts';
 
 /** Compares digests so neither the content nor the length of the key leaks through timing. */
@@ -14,7 +15,7 @@ export function apiKeyMatches(given: string, expected: string): boolean {
 /** Server-to-server routes: `Authorization: Bearer <BILLING_API_KEY>`, else 401. */
 export function requireApiKey(deps: AppDeps): MiddlewareHandler<AppEnv> {
   return async function requireApiKey(c, next) {
-    const key = bearerToken(c.req.header('authorization'));
+    const key = bearerToken(requestHeader(c, 'authorization'));
     if (key === null || !apiKeyMatches(key, deps.config.apiKey)) {
       throw new ApiError(
         401,

@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AppDeps, AppEnv } from '../app-env.ts';
 import { ApiError } from '../errors.ts';
+import { requestHeader } from '../http/request-header.ts';
 import { bearerToken } from './bearer.ts';
 import { TokenError } from './jwt.ts';
 import { createTokenVerifier, type TokenVerifier } from './token-verifier.ts';
@@ -24,7 +25,7 @@ function verifierFor(deps: AppDeps): TokenVerifier {
 export function requireUser(deps: AppDeps): MiddlewareHandler<AppEnv> {
   const verifier = verifierFor(deps);
   return async function requireUser(c, next) {
-    const token = bearerToken(c.req.header('authorization'));
+    const token = bearerToken(requestHeader(c, 'authorization'));
     if (token === null) {
       throw new ApiError(401, 'unauthorized', 'Send the user token as "Authorization: Bearer <token>".');
     }

@@ -28,11 +28,12 @@ export function createBalanceReader(client: Client, url: string): BalanceReader 
     };
   }
   const db = new Database(path, { readonly: true, fileMustExist: true, timeout: 5000 });
-  const statement = db.prepare<[string]>(SQL).pluck();
+  // raw(): rows as arrays; libsql's statements do not implement better-sqlite3's pluck().
+  const statement = db.prepare<[string]>(SQL).raw();
   return {
     read(accountId) {
-      const value = statement.get(accountId);
-      return value === undefined || value === null ? null : Number(value);
+      const row = statement.get(accountId) as [number] | undefined;
+      return row === undefined ? null : Number(row[0]);
     },
     close() {
       db.close();

@@ -1,0 +1,88 @@
+/**
+ * `GET /credits` (JWT + store read) against a bare Hono route in the same run (DESIGN section 10):
+ * the server runs in one child process, autocannon (64 connections, 5 s each) in another, so
+ * neither measures the other. Prints a table and the `credits_rps_ratio` / `credits_p99_ms` figures.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const CONNECTIONS = 64;
+const SECONDS = 5;
+
+interface LoadResult {
+  rps: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+}
+
+async function startServer(): Promise<{ child: ChildProcess; bare: string; billing: string; token: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/credits-server.ts'], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout! });
+  const first = await new Promise<string>((resolve, reject) => {
+    lines.once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
+  });
+  return { child, ...JSON.parse(first) };
+}
+
+function load(url: string, headers: string[] = []): Promise<LoadResult> {
+  const args = [
+    'node_modules/autocannon/autocannon.js',
+    '-c',
+    String(CONNECTIONS),
+    '-d',
+    String(SECONDS),
+    '-j',
+    ...headers.flatMap((h) => ['-H', h]),
+    url,
+  ];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+    });
+    child.once('exit', (code) => {
+      if (code !== 0) return reject(new Error(`autocannon exited with ${code}`));
+      const r = JSON.parse(out);
+      resolve({ rps: r.requests.average, p99: r.latency.p99, errors: r.errors, non2xx: r.non2xx });
+    });
+  });
+}
+
+export async function benchCredits(): Promise<void> {
+  const server = await startServer();
+  try {
+    // A short warm-up so the JIT and the token cache are in their steady state for both.
+    await load(server.bare);
+    const bare = await load(server.bare);
+    const credits = await load(server.billing, [`Authorization=Bearer ${server.token}`]);
+    if (credits.non2xx > 0 || credits.errors > 0 || bare.non2xx > 0 || bare.errors > 0) {
+      throw new Error(
+        `failed requests: bare ${bare.non2xx + bare.errors}, credits ${credits.non2xx + credits.errors}`,
+      );
+    }
+    const ratio = credits.rps / bare.rps;
+    console.log(`GET /credits vs a bare Hono route (${CONNECTIONS} connections, ${SECONDS} s each)`);
+    console.log('| route | req/s | p99 ms |\n|---|---|---|');
+    console.log(`| bare Hono route | ${Math.round(bare.rps)} | ${bare.p99} |`);
+    console.log(
+      `| GET /api/billing/credits (JWT + libSQL read) | ${Math.round(credits.rps)} | ${credits.p99} |`,
+    );
+    console.log(`ratio ${ratio.toFixed(3)} (goal ≥ 0.5), p99 ${credits.p99} ms (goal < 25)`);
+    console.log(
+      JSON.stringify({ figure: 'credits_rps_ratio', value: Number(ratio.toFixed(3)), unit: 'ratio' }),
+    );
+    console.log(JSON.stringify({ figure: 'credits_p99_ms', value: credits.p99, unit: 'ms' }));
+  } finally {
+    server.child.kill('SIGTERM');
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await benchCredits();
