@@ -10,6 +10,7 @@ import { createApp } from '../src/app.ts';
 import type { Clock } from '../src/clock.ts';
 import { type Config, EMULATOR_WEBHOOK_SECRET, loadConfig } from '../src/config.ts';
 import { signHs256 } from '../src/identity/hs256.ts';
+import { jsonLogger } from '../src/logger.ts';
 import { auditLedger } from '../src/store/audit.ts';
 import { openStore, type Store } from '../src/store/db.ts';
 import { createStripeClient } from '../src/stripe/client.ts';
@@ -57,7 +58,15 @@ export interface BillingHarness {
   close(): Promise<void>;
 }
 
-export async function startBillingHarness(env: Record<string, string> = {}): Promise<BillingHarness> {
+export interface HarnessOptions {
+  /** Collects the server's structured log lines (one JSON object each). */
+  logs?: string[];
+}
+
+export async function startBillingHarness(
+  env: Record<string, string> = {},
+  options: HarnessOptions = {},
+): Promise<BillingHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'billing-flows-'));
   let handler: ((req: Request) => Response | Promise<Response>) | undefined;
   const server: ServerType = await new Promise((resolve) => {
@@ -90,7 +99,15 @@ export async function startBillingHarness(env: Record<string, string> = {}): Pro
   const store = await openStore({ url: config.dbUrl });
   const stripe = createStripeClient(config);
   const clock: Clock = { now: () => new Date(Date.now() + emulator.emu.store.timeOffsetSeconds * 1000) };
-  const deps: AppDeps = { store, stripe, config, clock };
+  const logs = options.logs;
+  const deps: AppDeps = {
+    store,
+    stripe,
+    config,
+    clock,
+    // The logger writes batches of lines; the test wants them one by one.
+    ...(logs ? { logger: jsonLogger((chunk) => logs.push(...chunk.split('\n').filter(Boolean))) } : {}),
+  };
   const app = createApp(deps);
   handler = (req) => app.fetch(req);
 
