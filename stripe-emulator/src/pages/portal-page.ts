@@ -116,7 +116,7 @@ function subscriptionSection(
     } else {
       state =
         sub.status === 'past_due'
-          ? `Payment past due. Update your card; the next attempt uses the default card.`
+          ? 'Payment past due: the last charge failed. It is retried automatically with your default card.'
           : `Renews on ${esc(date(end))}.`;
       action = `<form method="post" action="${base}/cancel"><button type="submit" aria-describedby="cancel-note-${esc(sub.id)}">Cancel subscription</button></form>
 <p id="cancel-note-${esc(sub.id)}">You keep access until the end of the billing period.</p>`;

@@ -2,7 +2,7 @@ import type Stripe from 'stripe';
 import { registerBillingCycle } from '../billing-cycle.ts';
 import { periodEnd } from '../billing-periods.ts';
 import type { ApiRequest, Emulator } from '../emulator.ts';
-import { invalidParam, invalidRequest, resourceMissing } from '../errors.ts';
+import { invalidParam, invalidRequest, resourceMissing, type StripeApiError } from '../errors.ts';
 import { paginate } from '../expand.ts';
 import { newId } from '../ids.ts';
 import type { ParamReader } from '../params.ts';
@@ -250,7 +250,7 @@ function startSubscription(
 ): {
   subscription: SubscriptionRecord;
   invoice: InvoiceRecord;
-  error: import('../errors.ts').StripeApiError | null;
+  error: StripeApiError | null;
 } {
   const sub = buildSubscription(emu, customer, args);
   const period = currentPeriod(sub);
