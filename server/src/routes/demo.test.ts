@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { createApp } from '../app.ts';
+import { systemClock } from '../clock.ts';
+import { loadConfig } from '../config.ts';
+import { openStore } from '../store/db.ts';
+import { createStripeClient } from '../stripe/client.ts';
+
+/** An app on a temp store; Stripe points at a closed port (the demo routes never call it). */
+async function demoApp(env: Record<string, string>) {
+  const dir = mkdtempSync(join(tmpdir(), 'billing-demo-'));
+  const loaded = loadConfig({
+    BILLING_DB_URL: `file:${join(dir, 'billing.db')}`,
+    STRIPE_API_BASE: 'http://127.0.0.1:9',
+    ...env,
+  });
+  if ('errors' in loaded) throw new Error(loaded.errors.join('; '));
+  const store = await openStore({ url: loaded.config.dbUrl });
+  const app = createApp({
+    store,
+    stripe: createStripeClient(loaded.config),
+    config: loaded.config,
+    clock: systemClock,
+  });
+  return {
+    app,
+    async close() {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+test('in emulator mode /demo/token mints a working user token and / serves the demo page', async () => {
+  const { app, close } = await demoApp({});
+  try {
+    const res = await app.request('/demo/token?user=zoe');
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('cache-control'), 'no-store');
+    const { token } = (await res.json()) as { token: string };
+    const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString());
+    assert.equal(claims.sub, 'zoe');
+    assert.ok(claims.exp > Date.now() / 1000);
+    const credits = await app.request('/api/billing/credits', {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    assert.equal(credits.status, 200);
+    assert.deepEqual(await credits.json(), { credits: '0.00' });
+
+    const page = await app.request('/');
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get('content-type') ?? '', /text\/html/);
+    const html = await page.text();
+    for (const path of [
+      '/create-checkout-session',
+      '/create-customer-setup-session',
+      '/subscription-checkout-session',
+      '/cancel-subscription',
+      '/resume-subscription',
+      '/demo/token',
+    ]) {
+      assert.ok(html.includes(path), `the page calls ${path}`);
+    }
+  } finally {
+    await close();
+  }
+});
+
+test('/demo/token refuses a user name that is not a plain identifier', async () => {
+  const { app, close } = await demoApp({});
+  try {
+    for (const user of ['', 'a b', 'x'.repeat(65), '<script>', 'zoe%00']) {
+      const res = await app.request(`/demo/token?user=${encodeURIComponent(user)}`);
+      assert.equal(res.status, 400, user);
+      const body = (await res.json()) as { error: { code: string; field: string } };
+      assert.equal(body.error.code, 'invalid_user');
+      assert.equal(body.error.field, 'user');
+    }
+  } finally {
+    await close();
+  }
+});
+
+test('with real Stripe keys there is no demo page and no token minting', async () => {
+  const { app, close } = await demoApp({
+    STRIPE_SECRET_KEY: 'sk_live_real_key',
+    STRIPE_WEBHOOK_SECRET: 'whsec_real',
+    BILLING_API_KEY: 'bk_live_0123456789abcdef012345',
+    BILLING_JWT_SECRET: 'host-secret-of-at-least-32-characters',
+  });
+  try {
+    assert.equal((await app.request('/demo/token?user=zoe')).status, 404);
+    assert.equal((await app.request('/')).status, 404);
+  } finally {
+    await close();
+  }
+});
