@@ -214,7 +214,7 @@ export class Emulator {
         method === 'get'
           ? await run()
           : await this.store.transaction(run, (err) => err instanceof StripeApiError && err.status === 402);
-      return c.json(out as object);
+      return this.json(c, out, 200);
     });
   }
 
@@ -290,7 +290,7 @@ export class Emulator {
     try {
       await next();
       const res = c.res;
-      const body = await res.clone().text();
+      const body = (c.get('stripeBody' as never) as string | undefined) ?? (await res.clone().text());
       // Validation failures (400 before execution) are not saved, as at Stripe; anything else is.
       if (res.status !== 400) {
         this.store.put<IdempotencyRecord>(IDEMPOTENCY, {
@@ -332,10 +332,17 @@ export class Emulator {
     }
   }
 
+  /** A JSON answer whose text is kept on the context, so saving it for idempotent replay needs no body clone. */
+  private json(c: Context, value: unknown, status: number): Response {
+    const text = JSON.stringify(value);
+    c.set('stripeBody' as never, text as never);
+    return c.body(text, status as 200, { 'content-type': 'application/json' });
+  }
+
   errorResponse(c: Context, err: unknown): Response {
-    if (err instanceof StripeApiError) return c.json(err.toJSON(), err.status as 400);
+    if (err instanceof StripeApiError) return this.json(c, err.toJSON(), err.status);
     console.error('[stripe-emulator] internal error', err);
-    return c.json(apiError('The emulator failed to handle this request.').toJSON(), 500);
+    return this.json(c, apiError('The emulator failed to handle this request.').toJSON(), 500);
   }
 
   // ---- lifecycle --------------------------------------------------------------------------
