@@ -71,6 +71,15 @@ describe('subscriptions through the official SDK', () => {
       start: item!.current_period_start,
       end: item!.current_period_end,
     });
+    const items = await run.stripe.subscriptionItems.list({ subscription: subscription.id });
+    assert.deepEqual(
+      items.data.map((i) => i.id),
+      [item!.id],
+    );
+    assert.equal(
+      (await run.stripe.subscriptionItems.retrieve(item!.id)).current_period_end,
+      item!.current_period_end,
+    );
     const payments = invoice.payments!.data;
     assert.equal(payments.length, 1);
     assert.equal(payments[0]!.status, 'paid');

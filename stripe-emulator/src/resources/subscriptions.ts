@@ -610,8 +610,28 @@ function list(req: ApiRequest) {
   return paginate(items, p, '/v1/subscriptions');
 }
 
-/** `subscriptions` (create, retrieve, update, cancel, list), and the billing cycle that renews them. */
+/** The item with this id, on whichever subscription holds it. */
+function findItem(emu: Emulator, id: string): Stripe.SubscriptionItem {
+  for (const sub of emu.store.collection<SubscriptionRecord>('subscriptions').values()) {
+    const item = sub.items.data.find((i) => i.id === id);
+    if (item) return item;
+  }
+  throw resourceMissing('subscription_item', id);
+}
+
+/** `subscriptions` (create, retrieve, update, cancel, list), their items (read-only), and the billing cycle that renews them. */
 export function registerSubscriptions(emu: Emulator): void {
+  emu.route('get', '/v1/subscription_items', (req) => {
+    const id = req.params.string('subscription', { required: true });
+    const sub = requireSubscription(req.emu, id, 'subscription');
+    // paginate() answers newest first; items keep the subscription's own order.
+    return paginate(
+      [...sub.items.data].reverse(),
+      req.params,
+      `/v1/subscription_items?subscription=${sub.id}`,
+    );
+  });
+  emu.route('get', '/v1/subscription_items/:id', (req) => findItem(req.emu, req.path.id!));
   emu.route('post', '/v1/subscriptions', create);
   emu.route('get', '/v1/subscriptions', list);
   emu.route('get', '/v1/subscriptions/:id', (req) => requireSubscription(req.emu, req.path.id!));
