@@ -55,6 +55,25 @@ describe('top-up through Checkout', () => {
     assert.equal((await h.stripe.customers.list({ limit: 10 })).data.length, 1);
   });
 
+  test('concurrent first top-ups of a new account create one Stripe customer', async () => {
+    const token = h.tokenFor('gina');
+    const answers = await Promise.all(
+      [5, 6, 7].map((amount) =>
+        h.api('POST', '/api/billing/create-checkout-session', { token, body: { amount } }),
+      ),
+    );
+    for (const a of answers) assert.equal(a.status, 200, JSON.stringify(a.body));
+    const customers = (await h.stripe.customers.list({ limit: 10 })).data;
+    assert.equal(customers.length, 1);
+    assert.equal(customers[0]?.metadata.account_id, 'gina');
+    const account = await h.store.client.execute("SELECT stripe_customer_id FROM accounts WHERE id = 'gina'");
+    assert.equal(account.rows[0]?.stripe_customer_id, customers[0]?.id);
+    const sessions = await h.store.client.execute(
+      "SELECT COUNT(*) AS n FROM billing_sessions WHERE account_id = 'gina' AND status = 'in_progress'",
+    );
+    assert.equal(Number(sessions.rows[0]!.n), 3);
+  });
+
   test('credited once while the success callback, the webhook and duplicate webhooks race', async () => {
     const { redirectUrl, sessionId } = await startTopUp('alice', 25);
     // Every emulator delivery is sent twice, and we replay the signed event ourselves on top.
