@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type Stripe from 'stripe';
 import { type RunningEmulator, startEmulator, startWebhookReceiver } from './testing.ts';
@@ -401,5 +404,41 @@ describe('renewals on a test clock', () => {
         2,
       );
     });
+  });
+});
+
+describe('renewals after a restart', () => {
+  test('a subscription saved in the data dir renews when the restarted emulator’s time passes its period end', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'emulator-billing-'));
+    try {
+      const first = await startEmulator({ dataDir });
+      const { subscription } = await createSubscriber(first);
+      await first.close();
+
+      const second = await startEmulator({ dataDir });
+      try {
+        await advanceTo(second, periodEndOf(subscription) + HOUR + 1);
+        const invoices = await second.stripe.invoices.list({ subscription: subscription.id });
+        assert.deepEqual(
+          invoices.data.map((i) => [i.billing_reason, i.status]),
+          [
+            ['subscription_cycle', 'paid'],
+            ['subscription_create', 'paid'],
+          ],
+        );
+      } finally {
+        await second.close();
+      }
+      const third = await startEmulator({ dataDir });
+      try {
+        const sub = await third.stripe.subscriptions.retrieve(subscription.id);
+        assert.equal(sub.items.data[0]!.current_period_start, periodEndOf(subscription));
+        assert.ok(third.emu.now() >= periodEndOf(subscription), 'the moved time is kept too');
+      } finally {
+        await third.close();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
