@@ -378,9 +378,9 @@ function assertNotEnded(sub: SubscriptionRecord, param: string): void {
 }
 
 /**
- * Ends a subscription now (status `canceled`, `ended_at`), stops retrying its open invoices, and
- * emits `customer.subscription.deleted`. `at` is when it ends: now for `cancel()`, the period end
- * for a scheduled cancellation.
+ * Ends a subscription at the current time of its clock (status `canceled`, `ended_at`), stops
+ * retrying its open invoices, and emits `customer.subscription.deleted`. The billing cycle calls it
+ * with the clock set to the period end (or the last retry), so `ended_at` is that moment.
  */
 export function endSubscription(
   emu: Emulator,
