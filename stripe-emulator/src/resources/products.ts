@@ -117,6 +117,7 @@ function update(req: ApiRequest): ProductRecord {
   const previous = changedAttributes(product, next);
   if (Object.keys(previous).length === 0) return product;
   next.updated = emu.now();
+  if (next.updated !== product.updated) previous.updated = product.updated;
   emu.store.put('products', next);
   emu.emitEvent('product.updated', next, { request: req.eventRequest, previousAttributes: previous });
   return next;
