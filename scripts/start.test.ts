@@ -129,6 +129,25 @@ describe('npm start', () => {
     }
   });
 
+  test('a port already in use stops the start with one sentence naming the variable', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as { port: number };
+    try {
+      const s = start({
+        BILLING_DATA_DIR: tempDir(),
+        PORT: String(port),
+        STRIPE_EMULATOR_PORT: String(await freePort()),
+      });
+      assert.equal(await s.exited, 1);
+      assert.match(s.output(), new RegExp(`Port ${port} on 127\\.0\\.0\\.1 is already in use.*set PORT`));
+      assert.doesNotMatch(s.output(), /EADDRINUSE|at Server/);
+      await s.ready.catch(() => undefined);
+    } finally {
+      await new Promise<void>((resolve) => taken.close(() => resolve()));
+    }
+  });
+
   test('a bad setting stops the start with one line naming the variable', async () => {
     const s = start({ BILLING_DATA_DIR: tempDir(), PORT: 'eighty', BILLING_CURRENCY: 'dollars' });
     const code = await s.exited;

@@ -11,6 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { loadConfig } from '../server/src/config.ts';
 import { createEmulator } from '../stripe-emulator/src/index.ts';
@@ -33,8 +34,20 @@ if ('errors' in loaded) {
 }
 const { config } = loaded;
 
+// A taken port would otherwise surface as an unhandled 'error' event with a stack trace.
+const ports: Array<[number, string, string]> = [[config.port, config.host, 'PORT']];
+const emulatorPort = Number(new URL(config.stripeApiBase ?? 'http://127.0.0.1:12111').port);
+if (config.emulatorMode) ports.push([emulatorPort, '127.0.0.1', 'STRIPE_EMULATOR_PORT']);
+for (const [port, host, variable] of ports) {
+  if (!(await portIsFree(port, host))) {
+    console.error(
+      `Port ${port} on ${host} is already in use (another npm start?); set ${variable} to a free port.`,
+    );
+    process.exit(1);
+  }
+}
+
 if (config.emulatorMode) {
-  const emulatorPort = Number(new URL(config.stripeApiBase ?? 'http://127.0.0.1:12111').port);
   const serverHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const emu = createEmulator({
     dataDir: join(config.dataDir, 'stripe-emulator'),
@@ -43,14 +56,7 @@ if (config.emulatorMode) {
       { url: `http://${serverHost}:${config.port}/api/billing/webhook`, secret: config.stripeWebhookSecret },
     ],
   });
-  try {
-    await emu.listen(emulatorPort, '127.0.0.1');
-  } catch (err) {
-    console.error(
-      `The Stripe emulator could not listen on port ${emulatorPort} (${(err as Error).message}); set STRIPE_EMULATOR_PORT to a free port.`,
-    );
-    process.exit(1);
-  }
+  await emu.listen(emulatorPort, '127.0.0.1');
   // The server's own SIGINT handler exits the process; the emulator's state is saved first.
   for (const signal of ['SIGINT', 'SIGTERM'] as const)
     process.prependListener(signal, () => emu.store.flush());
@@ -90,6 +96,14 @@ function devSecrets(file: string): Record<string, string> {
     writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
   }
   return secrets;
+}
+
+function portIsFree(port: number, host: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, host, () => probe.close(() => resolve(true)));
+  });
 }
 
 async function waitUntilReady(url: string): Promise<void> {
