@@ -176,7 +176,9 @@ test('payment intents: bad input is a 400 naming the param and charges nothing',
   }
   await assert.rejects(
     stripe.paymentIntents.create({ ...base, payment_method: 'pm_missing' }),
-    (err: Stripe.errors.StripeError) => err.statusCode === 404 && err.param === 'payment_method',
+    // An unknown id named by a parameter is a 400 resource_missing, as Stripe answers.
+    (err: Stripe.errors.StripeError) =>
+      err.statusCode === 400 && err.code === 'resource_missing' && err.param === 'payment_method',
   );
   assert.equal((await stripe.paymentIntents.list()).data.length, 0);
   assert.equal((await stripe.charges.list()).data.length, 0);
@@ -236,6 +238,7 @@ test('chargeOffSession answers the intent and the card error Stripe would send, 
         amount: 100,
         currency: 'usd',
       }),
-    (err: { status: number }) => err.status === 404,
+    (err: { status: number; body: { code?: string } }) =>
+      err.status === 400 && err.body.code === 'resource_missing',
   );
 });

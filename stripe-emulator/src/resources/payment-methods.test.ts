@@ -110,10 +110,12 @@ test('payment methods: create from a test card number; other numbers and past ex
   );
   await assert.rejects(
     stripe.paymentMethods.attach('pm_missing', { customer: 'cus_missing' }),
-    (err: Stripe.errors.StripeError) => err.statusCode === 404 && err.param === 'customer',
+    (err: Stripe.errors.StripeError) =>
+      err.statusCode === 400 && err.code === 'resource_missing' && err.param === 'customer',
   );
   await assert.rejects(
     stripe.paymentMethods.list({ customer: 'cus_missing' }),
-    (err: Stripe.errors.StripeError) => err.statusCode === 404 && err.param === 'customer',
+    (err: Stripe.errors.StripeError) =>
+      err.statusCode === 400 && err.code === 'resource_missing' && err.param === 'customer',
   );
 });

@@ -91,6 +91,7 @@ test('setup intents: a card that needs 3D Secure waits for it; payment_method_ty
   );
   await assert.rejects(
     stripe.setupIntents.create({ customer: 'cus_missing' }),
-    (err: Stripe.errors.StripeError) => err.statusCode === 404 && err.param === 'customer',
+    (err: Stripe.errors.StripeError) =>
+      err.statusCode === 400 && err.code === 'resource_missing' && err.param === 'customer',
   );
 });
