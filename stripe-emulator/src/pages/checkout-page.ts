@@ -22,7 +22,10 @@ function money(amount: number, currency: string): string {
   return format.format(amount / 10 ** digits);
 }
 
-/** Puts the session id where a redirect URL asks for it, as Stripe does. */
+/**
+ * Puts the session id where a redirect URL asks for it, as Stripe does for `success_url`. The
+ * emulator fills it in `cancel_url` too, so a cancel callback can name its session.
+ */
 export function substituteSessionId(url: string, sessionId: string): string {
   return url.replace(/\{CHECKOUT_SESSION_ID\}|%7BCHECKOUT_SESSION_ID%7D/gi, sessionId);
 }
