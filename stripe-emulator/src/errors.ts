@@ -52,8 +52,9 @@ export function invalidParam(param: string, message: string): StripeApiError {
   });
 }
 
+/** An unknown id in the URL is a 404; an unknown id named by a parameter is a 400, as Stripe answers. */
 export function resourceMissing(kind: string, id: string, param = 'id'): StripeApiError {
-  return new StripeApiError(404, {
+  return new StripeApiError(param === 'id' ? 404 : 400, {
     type: 'invalid_request_error',
     code: 'resource_missing',
     message: `No such ${kind}: '${id}'`,

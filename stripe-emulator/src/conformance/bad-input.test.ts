@@ -30,8 +30,8 @@ const corpus: BadInput[] = [
   { route: 'POST /v1/customers', params: 'metadata=5', param: 'metadata' },
   { route: 'POST /v1/customers', params: 'metadata[plan][tier]=pro', param: 'metadata[plan]' },
   { route: 'POST /v1/customers', params: 'invoice_settings=5', param: 'invoice_settings' },
-  { route: 'POST /v1/customers', params: 'test_clock=clock_missing', status: 404, param: 'test_clock' },
-  { route: 'POST /v1/customers', params: 'payment_method=pm_missing', status: 404, param: 'payment_method' },
+  { route: 'POST /v1/customers', params: 'test_clock=clock_missing', param: 'test_clock' },
+  { route: 'POST /v1/customers', params: 'payment_method=pm_missing', param: 'payment_method' },
   { route: 'POST /v1/customers', params: 'email=a%40example.com&expand[0]=nonsense', param: 'expand' },
   { route: 'POST /v1/customers', params: 'email=a%40example.com&expand[0][x]=y', param: 'expand[0]' },
   {
@@ -50,7 +50,6 @@ const corpus: BadInput[] = [
     route: 'POST /v1/customers/:id',
     path: '/v1/customers/{cus}',
     params: 'name=Changed&invoice_settings[default_payment_method]=pm_missing',
-    status: 404,
     param: 'invoice_settings[default_payment_method]',
   },
   { route: 'GET /v1/customers', params: 'limit=abc', param: 'limit' },
@@ -101,7 +100,6 @@ const corpus: BadInput[] = [
   {
     route: 'POST /v1/prices',
     params: 'currency=usd&unit_amount=100&product=prod_missing',
-    status: 404,
     param: 'product',
   },
   // payment methods and intents
@@ -117,7 +115,6 @@ const corpus: BadInput[] = [
   {
     route: 'POST /v1/payment_intents',
     params: 'amount=500&currency=usd&customer=cus_missing',
-    status: 404,
     param: 'customer',
   },
   // subscriptions, invoices, test clocks
@@ -126,7 +123,6 @@ const corpus: BadInput[] = [
   {
     route: 'POST /v1/subscriptions',
     params: 'customer={cus}&items[0][price]=price_missing',
-    status: 404,
     param: 'items[0][price]',
   },
   { route: 'GET /v1/subscriptions', params: 'status=sleeping', param: 'status' },
@@ -149,7 +145,6 @@ const corpus: BadInput[] = [
   {
     route: 'POST /v1/billing_portal/sessions',
     params: 'customer=cus_missing',
-    status: 404,
     param: 'customer',
   },
 ];

@@ -324,7 +324,7 @@ export function registerPaymentMethods(emu: Emulator): void {
   emu.route('post', '/v1/payment_methods/:id/attach', (req) => {
     const customer = req.params.string('customer', { required: true });
     requireCustomer(req.emu, customer, 'customer');
-    const pm = resolvePaymentMethod(req.emu, req.path.id!, 'payment_method');
+    const pm = resolvePaymentMethod(req.emu, req.path.id!, 'id');
     return attachPaymentMethod(req.emu, pm, customer, req.eventRequest);
   });
   emu.route('post', '/v1/payment_methods/:id/detach', (req) => {
@@ -339,8 +339,7 @@ export function registerPaymentMethods(emu: Emulator): void {
   emu.route('get', '/v1/customers/:id/payment_methods/:pm', (req) => {
     const customer = requireCustomer(req.emu, req.path.id!);
     const pm = req.emu.store.get<PaymentMethodRecord>('payment_methods', req.path.pm!);
-    if (!pm || pm.customer !== customer.id)
-      throw resourceMissing('PaymentMethod', req.path.pm!, 'payment_method');
+    if (!pm || pm.customer !== customer.id) throw resourceMissing('PaymentMethod', req.path.pm!, 'id');
     return pm;
   });
 }
