@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, afterEach, before, describe, test } from 'node:test';
 import { signPayload } from '../../stripe-emulator/src/webhooks.ts';
+import { auditLedger } from '../src/store/audit.ts';
 import { type BillingHarness, HOST_ORIGIN, startBillingHarness } from './harness.ts';
 
 /**
@@ -11,6 +12,9 @@ describe('flow endpoints refuse bad input and change nothing', () => {
   let h: BillingHarness;
   before(async () => {
     h = await startBillingHarness();
+  });
+  afterEach(async () => {
+    assert.deepEqual(await auditLedger(h.store), []);
   });
   after(async () => {
     await h.close();
