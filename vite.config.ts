@@ -1,0 +1,71 @@
+import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { defineConfig, type Plugin } from 'vite';
+import { minifyTemplateLiterals } from './widget/build/minify-template-literals.ts';
+
+/** The budget for the script-tag bundle, Lit and ky included, minified and gzipped (DESIGN.md §10). */
+const GZIP_BUDGET_BYTES = 14 * 1024;
+const SCRIPT_TAG_FILE = 'dist/billing-widgets.js';
+
+/** Fails the build when the script-tag bundle outgrows its budget, and prints its size either way. */
+function gzipBudget(): Plugin {
+  return {
+    name: 'billing-gzip-budget',
+    closeBundle() {
+      const bytes = gzipSync(readFileSync(SCRIPT_TAG_FILE), { level: 9 }).length;
+      console.log(`${SCRIPT_TAG_FILE}: ${bytes} bytes gzipped (budget ${GZIP_BUDGET_BYTES})`);
+      if (bytes > GZIP_BUDGET_BYTES) {
+        throw new Error(
+          `${SCRIPT_TAG_FILE} is ${bytes} bytes gzipped, over the ${GZIP_BUDGET_BYTES}-byte budget`,
+        );
+      }
+    },
+  };
+}
+
+/** Applies `minifyTemplateLiterals` to the widget sources (not their tests). */
+function templateLiteralMinifier(): Plugin {
+  return {
+    name: 'billing-template-literals',
+    enforce: 'pre',
+    transform(code, id) {
+      if (!/\/widget\/.*(?<!\.test)\.ts$/.test(id)) return undefined;
+      return { code: minifyTemplateLiterals(code), map: null };
+    },
+  };
+}
+
+/**
+ * Two library builds of widget/: `vite build` writes ES modules for bundlers to dist/esm (one per
+ * element, dependencies left to the host's bundler); `vite build --mode script-tag` writes
+ * dist/billing-widgets.js, one minified file with Lit and ky inside that defines every element.
+ */
+export default defineConfig(({ mode }) =>
+  mode === 'script-tag'
+    ? {
+        build: {
+          outDir: 'dist',
+          emptyOutDir: false,
+          target: 'es2022',
+          minify: true,
+          lib: { entry: 'widget/index.ts', formats: ['es'], fileName: () => 'billing-widgets.js' },
+          rolldownOptions: {
+            output: { minify: true, comments: false, chunkFileNames: 'billing-widgets-[name]-[hash].js' },
+          },
+        },
+        plugins: [templateLiteralMinifier(), gzipBudget()],
+      }
+    : {
+        build: {
+          outDir: 'dist/esm',
+          emptyOutDir: true,
+          target: 'es2022',
+          minify: false,
+          lib: { entry: 'widget/index.ts', formats: ['es'] },
+          rolldownOptions: {
+            external: [/^lit($|\/)/, /^@lit\//, /^ky($|\/)/],
+            output: { preserveModules: true, preserveModulesRoot: 'widget', entryFileNames: '[name].js' },
+          },
+        },
+      },
+);

@@ -1,0 +1,100 @@
+import ky from 'ky';
+import { BillingApiError } from './billing-api-error.js';
+import type {
+  BillingSummary,
+  ErrorBody,
+  Redirect,
+  StatusMessage,
+  TokenProvider,
+  TransactionPage,
+} from './types.js';
+
+/** `api-base` may be the server's root or already end in `/api/billing`; both mean the same API. */
+export function apiRoot(apiBase = ''): string {
+  return `${apiBase.replace(/\/+$/, '').replace(/\/api\/billing$/, '')}/api/billing`;
+}
+
+/**
+ * The typed client for the widget-facing billing API (DESIGN.md §5). Every method resolves with the
+ * server's JSON or rejects with a `BillingApiError`; the fields can change between calls.
+ */
+export class BillingClient {
+  constructor(
+    /** The billing server's base URL; empty means this page's origin. */
+    public apiBase = '',
+    /** The bearer token (a JWT); replaced when `tokenProvider` hands out a fresh one. */
+    public token?: string,
+    /** Source of fresh tokens: asked when there is no token, and once more after a 401. */
+    public tokenProvider?: TokenProvider,
+  ) {}
+
+  /** GET /summary */
+  summary(): Promise<BillingSummary> {
+    return this.call('summary');
+  }
+
+  /** GET /transactions, newest first; `cursor` is the previous page's `next_cursor`. */
+  transactions(limit: number, cursor?: string | null): Promise<TransactionPage> {
+    return this.call(`transactions?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+  }
+
+  /** POST /create-checkout-session: a top-up of `amount` major units (at most two decimals). */
+  createCheckoutSession(amount: number, return_url: string): Promise<Redirect> {
+    return this.call('create-checkout-session', { amount, return_url });
+  }
+
+  /** POST /create-customer-setup-session: save a card. */
+  createCustomerSetupSession(return_url: string): Promise<Redirect> {
+    return this.call('create-customer-setup-session', { return_url });
+  }
+
+  /** POST /subscription-checkout-session: subscribe to `plan`. */
+  subscriptionCheckoutSession(plan: string, return_url: string): Promise<Redirect> {
+    return this.call('subscription-checkout-session', { plan, return_url });
+  }
+
+  /** POST /cancel-subscription: cancel at the end of the paid period. */
+  cancelSubscription(): Promise<StatusMessage> {
+    return this.call('cancel-subscription', {});
+  }
+
+  /** POST /resume-subscription: undo a pending cancellation. */
+  resumeSubscription(): Promise<StatusMessage> {
+    return this.call('resume-subscription', {});
+  }
+
+  /** POST /portal-session: the Stripe Customer Portal. */
+  portalSession(return_url: string): Promise<Redirect> {
+    return this.call('portal-session', { return_url });
+  }
+
+  /** GET `path`, or POST `body` to it; a 401 gets one retry with a fresh token from `tokenProvider`. */
+  async call<T>(path: string, body?: object, retried?: boolean): Promise<T> {
+    const provider = this.tokenProvider;
+    if (provider && (retried || !this.token)) this.token = await provider();
+    let response: Response;
+    try {
+      // The widgets' Retry button is the retry policy: silent retries would hide failures and add requests.
+      response = await ky(`${apiRoot(this.apiBase)}/${path}`, {
+        method: body ? 'post' : 'get',
+        json: body,
+        headers: this.token ? { authorization: `Bearer ${this.token}` } : {},
+        retry: 0,
+        throwHttpErrors: false,
+      });
+    } catch (cause) {
+      throw new BillingApiError(0, 'network_error', String(cause));
+    }
+    if (response.status === 401 && provider && !retried) return this.call(path, body, true);
+    if (!response.ok) {
+      const { error } = (await response.json().catch(() => ({}))) as Partial<ErrorBody>;
+      throw new BillingApiError(
+        response.status,
+        error?.code ?? `http_${response.status}`,
+        error?.message ?? response.statusText,
+        error?.field,
+      );
+    }
+    return response.json();
+  }
+}

@@ -1,0 +1,84 @@
+/** Shapes of the billing server's JSON answers (DESIGN.md section 5); the widgets rely on them exactly. */
+
+/** Where a subscription stands, as the summary reports it. */
+export type SubscriptionStatus = 'none' | 'active' | 'cancelling' | 'past_due' | 'ended';
+
+/** Top-up bounds in major units (decimal strings) and in cents. */
+export interface TopupBounds {
+  min: string;
+  max: string;
+  min_cents: number;
+  max_cents: number;
+}
+
+/** A plan a customer can subscribe to. */
+export interface Plan {
+  id: string;
+  name: string;
+  amount: string;
+  amount_cents: number;
+  interval: 'month';
+  included_credit: string;
+  included_credit_cents: number;
+}
+
+/** The account's subscription as the summary reports it. */
+export interface SubscriptionSummary {
+  status: SubscriptionStatus;
+  plan_id: string | null;
+  current_period_end: string | null;
+  cancel_at: string | null;
+  stripe_subscription_id: string | null;
+}
+
+/** GET /summary: everything a page of widgets needs, in one answer. */
+export interface BillingSummary {
+  billing_enabled: boolean;
+  currency: string;
+  credits: string | null;
+  credits_cents: number;
+  has_payment_method: boolean;
+  welcome_credit: string;
+  welcome_credit_cents: number;
+  welcome_granted: boolean;
+  topup: TopupBounds;
+  plans: Plan[];
+  subscription: SubscriptionSummary;
+}
+
+/** One ledger entry of GET /transactions. */
+export interface LedgerEntry {
+  id: string;
+  kind: 'purchase' | 'subscription' | 'welcome' | 'usage' | 'grant' | 'refund';
+  amount: string;
+  amount_cents: number;
+  description: string | null;
+  balance_after: string;
+  balance_after_cents: number;
+  created_at: string;
+}
+
+/** GET /transactions: one page, newest first. */
+export interface TransactionPage {
+  data: LedgerEntry[];
+  next_cursor: string | null;
+}
+
+/** Every checkout-like endpoint answers with where to send the browser. */
+export interface Redirect {
+  redirect_url: string;
+}
+
+/** Cancel and resume answers. */
+export interface StatusMessage {
+  status: 'success';
+  message: string;
+}
+
+/** The error envelope every failure carries. */
+export interface ErrorBody {
+  error: { code: string; message: string; field?: string };
+}
+
+/** Returns a fresh bearer token (a JWT signed by the host backend). */
+export type TokenProvider = () => Promise<string> | string;

@@ -1,0 +1,128 @@
+import { html } from 'lit';
+import { BillingElement, type ViewState } from '../../base/billing-element.js';
+import type { BillingApiError } from '../../client/billing-api-error.js';
+import type { LedgerEntry } from '../../client/types.js';
+import type { Messages } from '../../i18n/en.js';
+import { formatDate } from '../../i18n/format.js';
+import { billingStyles } from '../../styles/billing.styles.js';
+import { historyStyles } from './billing-history.styles.js';
+
+/**
+ * The account's ledger, newest first, a page at a time. It reloads its first page whenever the
+ * shared state is refreshed after the first load (a return from Stripe, a cancel, a resume).
+ *
+ * @summary Lists credit purchases, grants and usage.
+ * @event billing-change - The shared billing state was refreshed.
+ * @event billing-error - A call failed; cancelable to suppress the toast.
+ * @csspart base - The card.
+ * @csspart heading - The card's title.
+ * @csspart table - The ledger table.
+ * @csspart row - One ledger entry.
+ * @csspart more - The Load more button.
+ * @csspart empty - The note shown when there are no entries or billing is off.
+ * @csspart loading - The loading note.
+ * @csspart error - The error message.
+ * @csspart retry - The Retry button.
+ * @csspart toast - The toast (return from Stripe, or an error no host handled).
+ * @cssproperty [--billing-color-text=light-dark(#1c1c21, #f1f1f4)] - Text colour.
+ * @cssproperty [--billing-color-muted=light-dark(#55555f, #b9b9c4)] - Secondary text colour.
+ * @cssproperty [--billing-color-surface=light-dark(#fff, #1f1f25)] - Card background.
+ * @cssproperty [--billing-color-border=light-dark(#cfcfd8, #4a4a55)] - Card border and row rules.
+ * @cssproperty [--billing-color-accent=light-dark(#1f4fcf, #a7bcff)] - Buttons and focus rings.
+ * @cssproperty [--billing-color-on-accent=light-dark(#fff, #101a3a)] - Text on accent buttons.
+ * @cssproperty [--billing-color-danger=light-dark(#b3261e, #ffb4ab)] - Errors.
+ * @cssproperty [--billing-color-success=light-dark(#17693a, #90dcaa)] - Credits.
+ * @cssproperty [--billing-radius=8px] - Corner radius of cards and buttons.
+ * @cssproperty [--billing-spacing=12px] - Padding and gaps.
+ * @cssproperty [--billing-font=inherit] - Font shorthand.
+ * @cssstate loading - Waiting for the first page.
+ * @cssstate loaded - Showing entries.
+ * @cssstate empty - No entries yet, or billing is off.
+ * @cssstate error - Loading failed.
+ */
+export class BillingHistory extends BillingElement {
+  static override styles = [billingStyles, historyStyles];
+  static override properties = { pageSize: { type: Number, attribute: 'page-size' } };
+
+  /** Entries per page (the server accepts 1 to 100). */
+  pageSize = 20;
+
+  private entries: LedgerEntry[] | undefined;
+  private cursor: string | null = null;
+  private listError: BillingApiError | undefined;
+  /** The store revision the list reflects; a newer one means the ledger may have changed. */
+  private revision = 0;
+  /** Numbers each load, so an older answer arriving late never overwrites a newer one. */
+  private loads = 0;
+
+  protected override willUpdate(): void {
+    super.willUpdate();
+    // The first summary load does not change the ledger; only later refreshes reload it.
+    const revision = Math.max(this.store!.revision, 1);
+    if (revision > this.revision) {
+      this.revision = revision;
+      void this.load();
+    }
+  }
+
+  protected override get failure(): BillingApiError | undefined {
+    return this.listError ?? super.failure;
+  }
+
+  protected override viewState(): ViewState {
+    const state = super.viewState();
+    return state !== 'loaded' ? state : !this.entries ? 'loading' : this.entries.length ? state : 'empty';
+  }
+
+  protected override retry(): void {
+    if (this.listError) void this.load();
+    else super.retry();
+  }
+
+  protected override heading(m: Messages): string {
+    return m.history;
+  }
+
+  protected override renderContent(_summary: unknown, m: Messages) {
+    const entries = this.entries!;
+    return entries.length
+      ? html`<table part="table">
+            <tr>${m.columns.map((column) => html`<th scope="col">${column}</th>`)}</tr>
+            ${entries.map(
+              (entry) => html`<tr part="row">
+                <td>${formatDate(entry.created_at, this.locale)}</td>
+                <td>${entry.description ?? entry.kind}</td>
+                <td class=${entry.amount_cents > 0 ? 'credit' : ''}>${this.money(entry.amount_cents, true)}</td>
+                <td>${this.money(entry.balance_after_cents)}</td>
+              </tr>`,
+            )}
+          </table>
+          ${this.cursor ? this.button('more', m.more, () => this.load(true), true) : ''}`
+      : html`<p part="empty" class="muted">${m.noHistory}</p>`;
+  }
+
+  /** Fetches the first page, or with `more` the page after the last one shown. */
+  private load(more?: boolean): Promise<void> {
+    const load = ++this.loads;
+    if (!more) this.listError = undefined;
+    return this.busy(async (store) => {
+      try {
+        const page = await store.client.transactions(this.pageSize, more ? this.cursor : null);
+        if (load !== this.loads) return;
+        this.entries = more ? [...this.entries!, ...page.data] : page.data;
+        this.cursor = page.next_cursor;
+      } catch (error) {
+        if (load === this.loads) this.listError = store.report(this, error);
+      }
+      this.requestUpdate();
+    });
+  }
+}
+
+customElements.define('billing-history', BillingHistory);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'billing-history': BillingHistory;
+  }
+}

@@ -1,0 +1,53 @@
+import { BillingElement } from '../../base/billing-element.js';
+import type { Messages } from '../../i18n/en.js';
+import { billingStyles } from '../../styles/billing.styles.js';
+import { portalButtonStyles } from './billing-portal-button.styles.js';
+
+/**
+ * Opens the Stripe Customer Portal, where the user manages cards, invoices and the subscription.
+ *
+ * @summary A button to the Stripe Customer Portal.
+ * @event billing-checkout - Before the redirect to the portal (`kind` is `portal`); cancelable.
+ * @event billing-change - The shared billing state was refreshed.
+ * @event billing-error - A call failed; cancelable to suppress the toast.
+ * @csspart base - The wrapper.
+ * @csspart heading - The title, visible to screen readers only.
+ * @csspart button - The button.
+ * @csspart empty - The note shown when billing is off.
+ * @csspart loading - The loading note.
+ * @csspart error - The error message.
+ * @csspart retry - The Retry button.
+ * @csspart toast - The toast (return from Stripe, or an error no host handled).
+ * @cssproperty [--billing-color-text=light-dark(#1c1c21, #f1f1f4)] - Text colour.
+ * @cssproperty [--billing-color-muted=light-dark(#55555f, #b9b9c4)] - Notes.
+ * @cssproperty [--billing-color-accent=light-dark(#1f4fcf, #a7bcff)] - The button and focus ring.
+ * @cssproperty [--billing-color-on-accent=light-dark(#fff, #101a3a)] - The button's text.
+ * @cssproperty [--billing-color-danger=light-dark(#b3261e, #ffb4ab)] - Errors.
+ * @cssproperty [--billing-radius=8px] - Corner radius of the button.
+ * @cssproperty [--billing-font=inherit] - Font shorthand.
+ * @cssstate loading - Waiting for the summary.
+ * @cssstate loaded - The button is ready.
+ * @cssstate empty - Billing is off.
+ * @cssstate error - Loading failed.
+ */
+export class BillingPortalButton extends BillingElement {
+  static override styles = [billingStyles, portalButtonStyles];
+
+  protected override heading(m: Messages): string {
+    return m.manage;
+  }
+
+  protected override renderContent(_summary: unknown, m: Messages) {
+    return this.button('button', m.manage, () =>
+      this.busy((store) => store.redirect(this, 'portal', (client, url) => client.portalSession(url))),
+    );
+  }
+}
+
+customElements.define('billing-portal-button', BillingPortalButton);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'billing-portal-button': BillingPortalButton;
+  }
+}

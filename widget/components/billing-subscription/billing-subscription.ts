@@ -1,0 +1,115 @@
+import { html } from 'lit';
+import { BillingElement } from '../../base/billing-element.js';
+import type { BillingSummary } from '../../client/types.js';
+import { fill, type Messages } from '../../i18n/en.js';
+import { formatDate } from '../../i18n/format.js';
+
+/**
+ * The account's subscription: none or ended → the plans, each with Subscribe; active → the renewal
+ * date and Cancel, which asks for confirmation; cancelling → the end date and Resume; past due →
+ * Update card (a new default card for the next attempt).
+ *
+ * @summary Subscribe, cancel, resume, or fix a failed payment.
+ * @event billing-checkout - Before the redirect to Stripe; cancelable to stay on the page.
+ * @event billing-change - The shared billing state was refreshed (also after cancel and resume).
+ * @event billing-error - A call failed; cancelable to suppress the toast.
+ * @csspart base - The card.
+ * @csspart heading - The card's title.
+ * @csspart status - Where the subscription stands.
+ * @csspart plan - One plan: its name and price.
+ * @csspart subscribe - A plan's Subscribe button.
+ * @csspart cancel - The Cancel button.
+ * @csspart confirm - The confirmation's "Yes, cancel" button.
+ * @csspart keep - The confirmation's "Keep it" button.
+ * @csspart resume - The Resume button.
+ * @csspart update-card - The Update card button (past due).
+ * @csspart empty - The note shown when billing is off.
+ * @csspart loading - The loading note.
+ * @csspart error - The error message.
+ * @csspart retry - The Retry button.
+ * @csspart toast - The toast (return from Stripe, or an error no host handled).
+ * @cssproperty [--billing-color-text=light-dark(#1c1c21, #f1f1f4)] - Text colour.
+ * @cssproperty [--billing-color-muted=light-dark(#55555f, #b9b9c4)] - Secondary text colour.
+ * @cssproperty [--billing-color-surface=light-dark(#fff, #1f1f25)] - Card background.
+ * @cssproperty [--billing-color-border=light-dark(#cfcfd8, #4a4a55)] - Card borders.
+ * @cssproperty [--billing-color-accent=light-dark(#1f4fcf, #a7bcff)] - Buttons and focus rings.
+ * @cssproperty [--billing-color-on-accent=light-dark(#fff, #101a3a)] - Text on accent buttons.
+ * @cssproperty [--billing-color-danger=light-dark(#b3261e, #ffb4ab)] - Errors.
+ * @cssproperty [--billing-radius=8px] - Corner radius of cards and buttons.
+ * @cssproperty [--billing-spacing=12px] - Padding and gaps.
+ * @cssproperty [--billing-font=inherit] - Font shorthand.
+ * @cssstate loading - Waiting for the summary.
+ * @cssstate loaded - Showing the subscription or the plans.
+ * @cssstate empty - No subscription and no plan offered, or billing is off.
+ * @cssstate error - Loading failed.
+ */
+export class BillingSubscription extends BillingElement {
+  static override properties = { confirming: { state: true } };
+
+  /** True while Cancel waits for confirmation. */
+  private confirming = false;
+
+  protected override heading(m: Messages): string {
+    return m.subscription;
+  }
+
+  protected override isEmpty({ billing_enabled, plans, subscription }: BillingSummary): boolean {
+    return !billing_enabled || (!plans.length && /none|ended/.test(subscription.status));
+  }
+
+  protected override renderContent({ plans, subscription }: BillingSummary, m: Messages) {
+    const { status, cancel_at, current_period_end } = subscription;
+    const date = formatDate(cancel_at ?? current_period_end, this.locale);
+    const plan = plans.find((p) => p.id === subscription.plan_id);
+    const button = this.button.bind(this);
+    return html`<p part="status" class=${status === 'past_due' ? 'error' : ''}>
+        ${plan && status !== 'none' ? `${plan.name} · ` : ''}${fill(m.status[status], date)}
+      </p>
+      <div class="row">
+        ${
+          status === 'active'
+            ? this.confirming
+              ? [
+                  html`<p role="alert">${fill(m.confirmCancel, date)}</p>`,
+                  button('keep', m.keep, () => (this.confirming = false), true),
+                  button('confirm', m.confirm, () =>
+                    this.busy((store) => store.act(this, (client) => client.cancelSubscription())).then(
+                      () => (this.confirming = false),
+                    ),
+                  ),
+                ]
+              : button('cancel', m.cancel, () => (this.confirming = true), true)
+            : status === 'cancelling'
+              ? button('resume', m.resume, () =>
+                  this.busy((store) => store.act(this, (client) => client.resumeSubscription())),
+                )
+              : status === 'past_due'
+                ? button('update-card', m.updateCard, () =>
+                    this.busy((store) =>
+                      store.redirect(this, 'setup', (client, url) => client.createCustomerSetupSession(url)),
+                    ),
+                  )
+                : plans.map(
+                    (
+                      p,
+                    ) => html`<span part="plan">${p.name} · ${fill(m.plan, this.money(p.amount_cents))}</span>
+                      ${button('subscribe', m.subscribe, () =>
+                        this.busy((store) =>
+                          store.redirect(this, 'subscription', (client, url) =>
+                            client.subscriptionCheckoutSession(p.id, url),
+                          ),
+                        ),
+                      )}`,
+                  )
+        }
+      </div>`;
+  }
+}
+
+customElements.define('billing-subscription', BillingSubscription);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'billing-subscription': BillingSubscription;
+  }
+}

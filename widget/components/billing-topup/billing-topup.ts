@@ -1,0 +1,115 @@
+import { html } from 'lit';
+import { BillingElement } from '../../base/billing-element.js';
+import type { BillingSummary } from '../../client/types.js';
+import { fill, type Messages } from '../../i18n/en.js';
+import { billingStyles } from '../../styles/billing.styles.js';
+import { parseAmountCents } from './amount.js';
+import { topupStyles } from './billing-topup.styles.js';
+
+/**
+ * Buys credits: preset amounts and a custom amount, checked against the server's minimum, maximum
+ * and two decimals before any request, then a redirect to Stripe Checkout.
+ *
+ * @summary Adds credits through Stripe Checkout.
+ * @event billing-checkout - Before the redirect to Stripe; cancelable to stay on the page.
+ * @event billing-change - The shared billing state was refreshed.
+ * @event billing-error - A call failed; cancelable to suppress the toast.
+ * @csspart base - The card.
+ * @csspart heading - The card's title.
+ * @csspart preset - A preset amount button (`aria-pressed` when chosen).
+ * @csspart input - The custom amount field.
+ * @csspart hint - The bounds, or why the amount is refused.
+ * @csspart submit - The button that starts checkout.
+ * @csspart empty - The note shown when billing is off.
+ * @csspart loading - The loading note.
+ * @csspart error - The error message.
+ * @csspart retry - The Retry button.
+ * @csspart toast - The toast (return from Stripe, or an error no host handled).
+ * @cssproperty [--billing-color-text=light-dark(#1c1c21, #f1f1f4)] - Text colour.
+ * @cssproperty [--billing-color-muted=light-dark(#55555f, #b9b9c4)] - Secondary text colour.
+ * @cssproperty [--billing-color-surface=light-dark(#fff, #1f1f25)] - Card background.
+ * @cssproperty [--billing-color-border=light-dark(#cfcfd8, #4a4a55)] - Card and field borders.
+ * @cssproperty [--billing-color-accent=light-dark(#1f4fcf, #a7bcff)] - Buttons and focus rings.
+ * @cssproperty [--billing-color-on-accent=light-dark(#fff, #101a3a)] - Text on accent buttons.
+ * @cssproperty [--billing-color-danger=light-dark(#b3261e, #ffb4ab)] - Errors and refused amounts.
+ * @cssproperty [--billing-radius=8px] - Corner radius of cards, buttons and fields.
+ * @cssproperty [--billing-spacing=12px] - Padding and gaps.
+ * @cssproperty [--billing-font=inherit] - Font shorthand.
+ * @cssstate loading - Waiting for the summary.
+ * @cssstate loaded - Ready to take an amount.
+ * @cssstate empty - Billing is off.
+ * @cssstate error - Loading failed.
+ */
+export class BillingTopup extends BillingElement {
+  static override styles = [billingStyles, topupStyles];
+  static override properties = { presets: {}, amount: { state: true }, problem: { state: true } };
+
+  /** Preset amounts in major units, comma-separated; those outside the server's bounds are hidden. */
+  presets = '10,25,50,100';
+
+  /** The amount typed, or the preset chosen (in major units). */
+  private amount = '';
+  /** Why the amount was refused; empty while it is acceptable. */
+  private problem = '';
+  protected override heading(m: Messages): string {
+    return m.topup;
+  }
+
+  protected override renderContent({ topup }: BillingSummary, m: Messages) {
+    const cents = parseAmountCents(this.amount);
+    return html`<form @submit=${this.submit}>
+      <div class="row">
+        ${this.presets.split(',').map((preset) => {
+          const value = parseAmountCents(preset);
+          return value && value >= topup.min_cents && value <= topup.max_cents
+            ? html`<button type="button" part="preset" aria-pressed=${cents === value}
+                @click=${() => this.choose(preset.trim())}>${this.money(value)}</button>`
+            : '';
+        })}
+      </div>
+      <label>${m.other}
+        <input part="input" inputmode="decimal" .value=${this.amount} aria-invalid=${!!this.problem} aria-describedby="hint"
+          @input=${(e: InputEvent) => this.choose((e.target as HTMLInputElement).value)} />
+      </label>
+      <p id="hint" part="hint" class=${this.problem ? 'error' : 'muted'} aria-live="polite">
+        ${this.problem || `${this.money(topup.min_cents)} – ${this.money(topup.max_cents)}`}
+      </p>
+      <button part="submit" ?disabled=${this.pending}>${cents ? fill(m.add, this.money(cents)) : m.topup}</button>
+    </form>`;
+  }
+
+  private choose(amount: string): void {
+    this.amount = amount;
+    this.problem = '';
+  }
+
+  private async submit(event: SubmitEvent): Promise<void> {
+    event.preventDefault();
+    const m = this.messages!;
+    const { min_cents, max_cents } = this.store!.summary!.topup;
+    const cents = parseAmountCents(this.amount);
+    this.problem =
+      cents === undefined
+        ? this.amount.trim()
+          ? m.badAmount
+          : m.choose
+        : cents < min_cents
+          ? fill(m.tooSmall, this.money(min_cents))
+          : cents > max_cents
+            ? fill(m.tooLarge, this.money(max_cents))
+            : '';
+    if (this.problem || this.pending) return;
+    const failure = await this.busy((store) =>
+      store.redirect(this, 'topup', (client, url) => client.createCheckoutSession(cents! / 100, url), cents),
+    );
+    if (failure?.field === 'amount') this.problem = failure.message;
+  }
+}
+
+customElements.define('billing-topup', BillingTopup);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'billing-topup': BillingTopup;
+  }
+}

@@ -1,0 +1,135 @@
+import { html } from 'lit';
+import { BillingElement } from '../../base/billing-element.js';
+import type { BillingSummary } from '../../client/types.js';
+import { en, fill, type Messages } from '../../i18n/en.js';
+import { billingStyles } from '../../styles/billing.styles.js';
+import { setupModalStyles } from './setup-payment-modal.styles.js';
+
+/**
+ * A modal that offers to save a card through Stripe Checkout (setup mode), with the welcome credit
+ * the server grants for it. A native `<dialog>`: focus moves in on open and back on close, Escape
+ * closes.
+ *
+ * @summary Asks the user to add a payment method.
+ * @event billing-checkout - Before the redirect to Stripe; cancelable to stay on the page.
+ * @event billing-change - The shared billing state was refreshed.
+ * @event billing-error - A call failed; cancelable to suppress the toast.
+ * @csspart dialog - The native `<dialog>`.
+ * @csspart base - The card inside it.
+ * @csspart heading - The title.
+ * @csspart close - The × button.
+ * @csspart offer - The welcome credit offer.
+ * @csspart proceed - The Add card button.
+ * @csspart dismiss - The Not now button.
+ * @csspart powered-by - "Powered by Stripe".
+ * @csspart empty - The note shown when billing is off.
+ * @csspart loading - The loading note.
+ * @csspart error - The error message.
+ * @csspart retry - The Retry button.
+ * @csspart toast - The toast (return from Stripe, or an error no host handled).
+ * @cssproperty [--billing-color-text=light-dark(#1c1c21, #f1f1f4)] - Text colour.
+ * @cssproperty [--billing-color-muted=light-dark(#55555f, #b9b9c4)] - Secondary text colour.
+ * @cssproperty [--billing-color-surface=light-dark(#fff, #1f1f25)] - Dialog background.
+ * @cssproperty [--billing-color-border=light-dark(#cfcfd8, #4a4a55)] - Dialog border.
+ * @cssproperty [--billing-color-accent=light-dark(#1f4fcf, #a7bcff)] - Buttons and focus rings.
+ * @cssproperty [--billing-color-on-accent=light-dark(#fff, #101a3a)] - Text on accent buttons.
+ * @cssproperty [--billing-color-danger=light-dark(#b3261e, #ffb4ab)] - Errors.
+ * @cssproperty [--billing-radius=8px] - Corner radius of the dialog and buttons.
+ * @cssproperty [--billing-spacing=12px] - Padding and gaps.
+ * @cssproperty [--billing-font=inherit] - Font shorthand.
+ * @cssstate loading - Waiting for the summary.
+ * @cssstate loaded - Showing the offer.
+ * @cssstate empty - Billing is off.
+ * @cssstate error - Loading failed.
+ */
+export class SetupPaymentModal extends BillingElement {
+  static override styles = [billingStyles, setupModalStyles];
+  static override properties = {
+    open: { type: Boolean, reflect: true },
+    autoOpen: { type: Boolean, attribute: 'auto-open' },
+  };
+
+  /** Whether the dialog is open; `show()` and `close()` set it. */
+  open = false;
+
+  /** Opens the dialog once, by itself, when the account has no payment method. */
+  autoOpen = false;
+
+  private returnFocus: HTMLElement | undefined;
+
+  /** Opens the dialog and moves focus into it. */
+  show(): void {
+    this.open = true;
+  }
+
+  /** Closes the dialog; focus goes back where it was before `show()`. */
+  close(): void {
+    this.open = false;
+  }
+
+  protected override willUpdate(): void {
+    super.willUpdate();
+    const summary = this.store!.summary;
+    if (this.autoOpen && summary?.billing_enabled && !summary.has_payment_method) {
+      this.autoOpen = false;
+      this.open = true;
+    }
+  }
+
+  protected override updated(): void {
+    const dialog = this.renderRoot.querySelector('dialog')!;
+    if (this.open && !dialog.open) {
+      // The focused element, looking into shadow roots, so focus can go back exactly where it was.
+      let active = document.activeElement;
+      while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
+      this.returnFocus = active as HTMLElement;
+      dialog.showModal();
+    }
+    if (!this.open && dialog.open) dialog.close();
+  }
+
+  protected override heading(m: Messages): string {
+    return m.setupTitle;
+  }
+
+  protected override renderContent(summary: BillingSummary, m: Messages) {
+    return html`${
+      summary.welcome_credit_cents && !summary.welcome_granted
+        ? html`<p part="offer"><strong>${fill(m.offer, this.money(summary.welcome_credit_cents))}</strong></p>`
+        : ''
+    }
+      <div class="row">
+        ${this.button('proceed', m.addCard, () =>
+          this.busy((store) =>
+            store.redirect(this, 'setup', (client, url) => client.createCustomerSetupSession(url)),
+          ),
+        )}
+        ${this.button('dismiss', m.notNow, () => this.close(), true)}
+      </div>
+      <p part="powered-by" class="muted">${m.poweredBy}</p>`;
+  }
+
+  protected override render() {
+    return [
+      html`<dialog part="dialog" aria-labelledby="h" @close=${this.onClose}>
+        ${this.open ? this.renderCard() : ''}
+        <button part="close" class="secondary" aria-label=${(this.messages ?? en).close} @click=${this.close}>×</button>
+      </dialog>`,
+      this.renderToast(),
+    ];
+  }
+
+  /** Escape, `close()` and the buttons all end here. */
+  private onClose(): void {
+    this.open = false;
+    this.returnFocus?.focus();
+  }
+}
+
+customElements.define('setup-payment-modal', SetupPaymentModal);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'setup-payment-modal': SetupPaymentModal;
+  }
+}

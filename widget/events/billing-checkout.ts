@@ -1,0 +1,25 @@
+/** Which Stripe page a `billing-checkout` event is about to open. */
+export type CheckoutKind = 'topup' | 'setup' | 'subscription' | 'portal';
+
+/**
+ * Fired just before the browser is sent to a Stripe page. Cancelable: a host that calls
+ * `preventDefault()` stays on the page (for example to open `url` in a popup or embedded checkout).
+ */
+export class BillingCheckoutEvent extends Event {
+  constructor(
+    /** The Stripe page the server created. */
+    readonly url: string,
+    /** What the page is for. */
+    readonly kind: CheckoutKind,
+    /** The top-up amount in cents, for `topup`. */
+    readonly amountCents?: number,
+  ) {
+    super('billing-checkout', { bubbles: true, composed: true, cancelable: true });
+  }
+}
+
+declare global {
+  interface HTMLElementEventMap {
+    'billing-checkout': BillingCheckoutEvent;
+  }
+}

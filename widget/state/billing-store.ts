@@ -1,0 +1,124 @@
+import { BillingApiError } from '../client/billing-api-error.js';
+import type { BillingClient } from '../client/billing-client.js';
+import type { BillingSummary, Redirect } from '../client/types.js';
+import { BillingChangeEvent } from '../events/billing-change.js';
+import { BillingCheckoutEvent, type CheckoutKind } from '../events/billing-checkout.js';
+import { BillingErrorEvent } from '../events/billing-error.js';
+import type { Messages } from '../i18n/en.js';
+import { consumeStripeReturn } from './stripe-return.js';
+
+/** An element that shows the store's state: it re-renders on change and can show a toast. */
+export interface StoreHost extends HTMLElement {
+  requestUpdate(): void;
+  /** Shows a short message in the host's language; `error` toasts are announced assertively. */
+  toast(text: (messages: Messages) => string, tone: 'info' | 'error'): void;
+}
+
+/**
+ * The billing state a page of widgets shares: one `/summary` load for all of them, one refresh after
+ * any action, and every connected element re-rendered with the result.
+ */
+export class BillingStore {
+  /** The latest summary; undefined until the first load succeeds. */
+  summary: BillingSummary | undefined;
+  /** Why the latest load failed; cleared when a new load starts. */
+  error: BillingApiError | undefined;
+  /** Counts successful loads, so elements with their own data (the history) know when to reload. */
+  revision = 0;
+  /** Sends the browser to a Stripe page. Tests and hosts with their own routing replace it. */
+  navigate = (url: string): void => location.assign(url);
+  private readonly hosts = new Set<StoreHost>();
+  private loading: Promise<void> | undefined;
+  private stripeReturn = consumeStripeReturn();
+
+  constructor(
+    /** The API client every element of this store calls through. */
+    readonly client: BillingClient,
+  ) {}
+
+  /** Starts showing the store in `host`; the first host triggers the initial load and shows the return toast. */
+  connect(host: StoreHost): void {
+    this.hosts.add(host);
+    const returned = this.stripeReturn;
+    this.stripeReturn = undefined;
+    if (returned) host.toast((m) => m.returned[returned], 'info');
+    if (!this.summary && !this.error) void this.refresh(host);
+  }
+
+  /** Stops re-rendering `host`. */
+  disconnect(host: StoreHost): void {
+    this.hosts.delete(host);
+  }
+
+  /**
+   * Reloads the summary. Calls during a load share it, unless `again` asks for a load that starts
+   * after it (needed after an action, whose result the running load may not include).
+   */
+  refresh(origin?: StoreHost, again?: boolean): Promise<void> {
+    if (!this.loading || again) {
+      const run = (this.loading ?? Promise.resolve()).then(() => this.load(origin));
+      this.loading = run;
+      void run.then(() => {
+        if (this.loading === run) this.loading = undefined;
+      });
+    }
+    return this.loading;
+  }
+
+  /** Runs an action (cancel, resume), then refreshes every element; resolves with the failure, if any. */
+  async act(origin: StoreHost, action: (client: BillingClient) => Promise<unknown>) {
+    try {
+      await action(this.client);
+    } catch (error) {
+      return this.report(origin, error);
+    }
+    await this.refresh(origin, true);
+  }
+
+  /**
+   * Asks the server for a Stripe page, fires the cancelable `billing-checkout` event, and follows the
+   * redirect unless a listener prevented it. Resolves with the failure, if any.
+   */
+  async redirect(
+    origin: StoreHost,
+    kind: CheckoutKind,
+    create: (client: BillingClient, returnUrl: string) => Promise<Redirect>,
+    amountCents?: number,
+  ) {
+    try {
+      const { redirect_url } = await create(this.client, location.href);
+      if (origin.dispatchEvent(new BillingCheckoutEvent(redirect_url, kind, amountCents)))
+        this.navigate(redirect_url);
+    } catch (error) {
+      return this.report(origin, error);
+    }
+  }
+
+  /** Fires `billing-error` from `origin` (or the first element); unless prevented, that element shows a toast. */
+  report(origin: StoreHost | undefined, failure: unknown): BillingApiError {
+    const error =
+      failure instanceof BillingApiError ? failure : new BillingApiError(0, 'client_error', String(failure));
+    const target = origin ?? [...this.hosts][0];
+    if (target?.dispatchEvent(new BillingErrorEvent(error))) {
+      target.toast((m) => (error.status ? error.message : m.offline), 'error');
+    }
+    return error;
+  }
+
+  private async load(origin: StoreHost | undefined): Promise<void> {
+    this.error = undefined;
+    this.rerender();
+    try {
+      this.summary = await this.client.summary();
+      this.revision++;
+      (origin ?? [...this.hosts][0])?.dispatchEvent(new BillingChangeEvent(this.summary));
+    } catch (error) {
+      this.error = this.report(origin, error);
+    }
+    this.rerender();
+  }
+
+  private rerender(): void {
+    for (const host of this.hosts) host.requestUpdate();
+  }
+}

@@ -1,0 +1,156 @@
+import type { BillingSummary, LedgerEntry, TransactionPage } from '../client/types.js';
+
+/** One request the fake API received. */
+export interface RecordedRequest {
+  method: string;
+  /** The path under `/api/billing/`, without the query, e.g. `summary`. */
+  path: string;
+  query: URLSearchParams;
+  body: unknown;
+  authorization: string | null;
+}
+
+/** What a route answers: JSON (status 200), a Response, or a promise of either (to hold a request open). */
+export type Responder = (request: RecordedRequest) => unknown;
+
+/**
+ * A stand-in for the billing server inside the test page: it answers `fetch` calls under its own
+ * unique `apiBase` with canned JSON and records them. It tests the widgets, not the server (the
+ * `*.server.test.ts` files do that against the real one).
+ */
+export class FakeBillingApi {
+  private static count = 0;
+  private static active = new Map<string, FakeBillingApi>();
+  private static realFetch: typeof fetch | undefined;
+
+  /** A base URL no other test uses, so each test gets its own shared store. */
+  readonly apiBase = `https://billing-${++FakeBillingApi.count}.test`;
+  readonly requests: RecordedRequest[] = [];
+  private readonly routes = new Map<string, Responder>();
+
+  constructor(summary: BillingSummary = summaryFixture()) {
+    this.on('get', 'summary', () => summary);
+    this.on('get', 'transactions', () => ({ data: [], next_cursor: null }) satisfies TransactionPage);
+    FakeBillingApi.install();
+    FakeBillingApi.active.set(this.apiBase, this);
+  }
+
+  /** Sets what `method path` answers from now on. */
+  on(method: string, path: string, responder: Responder): this {
+    this.routes.set(`${method.toUpperCase()} ${path}`, responder);
+    return this;
+  }
+
+  /** How many requests reached `path`. */
+  count(path: string): number {
+    return this.requests.filter((request) => request.path === path).length;
+  }
+
+  private async handle(request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    const path = url.pathname.replace(/^\/api\/billing\//, '');
+    const text = await request.text();
+    const recorded: RecordedRequest = {
+      method: request.method,
+      path,
+      query: url.searchParams,
+      body: text ? JSON.parse(text) : undefined,
+      authorization: request.headers.get('authorization'),
+    };
+    this.requests.push(recorded);
+    const responder = this.routes.get(`${request.method} ${path}`);
+    if (!responder) {
+      throw new Error(`FakeBillingApi has no route for ${request.method} ${path}; add one with .on()`);
+    }
+    const answer = await responder(recorded);
+    return answer instanceof Response ? answer : Response.json(answer);
+  }
+
+  /** Routes `fetch` calls for active fakes to them; everything else goes to the real fetch. */
+  private static install(): void {
+    if (FakeBillingApi.realFetch) return;
+    const realFetch = window.fetch.bind(window);
+    FakeBillingApi.realFetch = realFetch;
+    window.fetch = (input, init) => {
+      const request = new Request(input, init);
+      const fake = FakeBillingApi.active.get(new URL(request.url).origin);
+      return fake ? fake.handle(request) : realFetch(request);
+    };
+  }
+}
+
+/** A JSON error answer in the server's envelope. */
+export function errorResponse(status: number, code: string, message: string, field?: string): Response {
+  return Response.json({ error: { code, message, field } }, { status });
+}
+
+/** A summary as the server sends it, with the given parts replaced. */
+export function summaryFixture(overrides: Partial<BillingSummary> = {}): BillingSummary {
+  return {
+    billing_enabled: true,
+    currency: 'usd',
+    credits: '12.50',
+    credits_cents: 1250,
+    has_payment_method: false,
+    welcome_credit: '50.00',
+    welcome_credit_cents: 5000,
+    welcome_granted: false,
+    topup: { min: '5.00', max: '1000.00', min_cents: 500, max_cents: 100000 },
+    plans: [
+      {
+        id: 'pro',
+        name: 'Pro',
+        amount: '20.00',
+        amount_cents: 2000,
+        interval: 'month',
+        included_credit: '10.00',
+        included_credit_cents: 1000,
+      },
+    ],
+    subscription: {
+      status: 'none',
+      plan_id: null,
+      current_period_end: null,
+      cancel_at: null,
+      stripe_subscription_id: null,
+    },
+    ...overrides,
+  };
+}
+
+/** A ledger entry as the server sends it. */
+export function ledgerEntry(
+  id: string,
+  amountCents: number,
+  balanceAfterCents: number,
+  description: string,
+): LedgerEntry {
+  return {
+    id,
+    kind: amountCents < 0 ? 'usage' : 'purchase',
+    amount: (amountCents / 100).toFixed(2),
+    amount_cents: amountCents,
+    description,
+    balance_after: (balanceAfterCents / 100).toFixed(2),
+    balance_after_cents: balanceAfterCents,
+    created_at: '2026-03-14T12:00:00.000Z',
+  };
+}
+
+/** A promise with its resolve function, to hold a request open until the test lets it go. */
+export function deferred<T = unknown>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
+/** Waits until `condition` holds (checked every frame), failing with `what` after two seconds. */
+export async function until(condition: () => unknown, what: string): Promise<void> {
+  const deadline = performance.now() + 2000;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => requestAnimationFrame(r));
+  }
+}
