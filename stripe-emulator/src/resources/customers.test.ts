@@ -111,4 +111,29 @@ describe('customers through the official SDK', () => {
       'invalid_request_error',
     );
   });
+
+  test('deleting a customer cancels its subscriptions at once', async () => {
+    const { stripe } = run;
+    const customer = await stripe.customers.create({
+      email: 'leaving@example.com',
+      payment_method: 'pm_card_visa',
+    });
+    const price = await stripe.prices.create({
+      currency: 'usd',
+      unit_amount: 900,
+      recurring: { interval: 'month' },
+      product_data: { name: 'Plan' },
+    });
+    const pm = (await stripe.customers.listPaymentMethods(customer.id)).data[0]!;
+    const sub = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: price.id }],
+      default_payment_method: pm.id,
+    });
+    assert.equal(sub.status, 'active');
+    await stripe.customers.del(customer.id);
+    const after = await stripe.subscriptions.retrieve(sub.id);
+    assert.equal(after.status, 'canceled');
+    assert.ok(after.ended_at);
+  });
 });

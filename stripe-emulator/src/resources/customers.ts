@@ -5,6 +5,8 @@ import { paginate } from '../expand.ts';
 import { newId, randomToken } from '../ids.ts';
 import type { ParamReader } from '../params.ts';
 import type { StoredObject } from '../store.ts';
+import { attachPaymentMethod, resolvePaymentMethod } from './payment-methods.ts';
+import { endSubscription, type SubscriptionRecord } from './subscriptions.ts';
 
 export type CustomerRecord = Stripe.Customer & StoredObject;
 
@@ -99,18 +101,13 @@ function create(req: ApiRequest): CustomerRecord {
   if (clockId && !emu.store.get('test_clocks', clockId))
     throw resourceMissing('test_clock', clockId, 'test_clock');
   const customer = newCustomerRecord(emu, clockId ?? null);
-  const pm = p.string('payment_method');
-  // A payment method given at creation is attached to the new customer, as Stripe does.
-  if (pm) {
-    const method = emu.store.get<StoredObject & { customer: string | null }>('payment_methods', pm);
-    if (!method) throw resourceMissing('payment_method', pm, 'payment_method');
-    applyCommonFields(customer, p, emu);
-    method.customer = customer.id;
-  } else {
-    applyCommonFields(customer, p, emu);
-  }
+  const pmParam = p.string('payment_method');
+  const method = pmParam ? resolvePaymentMethod(emu, pmParam, 'payment_method') : undefined;
+  applyCommonFields(customer, p, emu);
   emu.store.put('customers', customer);
   emu.emitEvent('customer.created', customer, { request: req.eventRequest, customer: customer.id });
+  // A payment method given at creation is attached to the new customer, as Stripe does.
+  if (method) attachPaymentMethod(emu, method, customer.id, req.eventRequest);
   return customer;
 }
 
@@ -191,6 +188,12 @@ export function registerCustomers(emu: Emulator): void {
   emu.route('post', '/v1/customers/:id', update);
   emu.route('delete', '/v1/customers/:id', (req) => {
     const customer = requireCustomer(req.emu, req.path.id!);
+    // Deleting a customer cancels its subscriptions at once, as Stripe does.
+    for (const sub of req.emu.store.collection<SubscriptionRecord>('subscriptions').values()) {
+      if (sub.customer === customer.id && !['canceled', 'incomplete_expired'].includes(sub.status)) {
+        endSubscription(req.emu, sub, 'cancellation_requested', req.eventRequest);
+      }
+    }
     req.emu.store.delete('customers', customer.id);
     req.emu.emitEvent('customer.deleted', customer, { request: req.eventRequest });
     return { id: customer.id, object: 'customer', deleted: true };
