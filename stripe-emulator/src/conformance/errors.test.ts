@@ -180,6 +180,74 @@ describe('errors as Stripe sends them, through the official SDK', () => {
     assert.equal(listed.data.length, 1);
   });
 
+  test('declining test cards are a StripeCardError with decline_code; the failed payment is kept', async () => {
+    const customer = await run.stripe.customers.create({ email: 'declines@example.com' });
+    const cases = [
+      ['pm_card_visa_chargeDeclined', 'generic_decline'],
+      ['pm_card_visa_chargeDeclinedInsufficientFunds', 'insufficient_funds'],
+      ['pm_card_chargeCustomerFail', 'generic_decline'],
+      ['pm_card_authenticationRequired', 'authentication_required'],
+    ] as const;
+    for (const [card, declineCode] of cases) {
+      const err = await run.stripe.paymentIntents
+        .create({
+          amount: 1200,
+          currency: 'usd',
+          customer: customer.id,
+          payment_method: card,
+          confirm: true,
+          off_session: true,
+        })
+        .then(
+          () => assert.fail(`${card} was charged`),
+          (e: unknown) => e,
+        );
+      assert.ok(err instanceof Stripe.errors.StripeCardError, `${card}: ${String(err)}`);
+      assert.equal(err.statusCode, 402, card);
+      assert.equal(err.rawType, 'card_error', card);
+      assert.equal(err.decline_code, declineCode, card);
+      assert.ok(['card_declined', 'authentication_required'].includes(err.code!), `${card}: ${err.code}`);
+      // As at Stripe, the declined PaymentIntent exists afterwards, waiting for another payment method.
+      const failed = err.payment_intent as Stripe.PaymentIntent;
+      assert.match(failed.id, /^pi_/, card);
+      const kept = await run.stripe.paymentIntents.retrieve(failed.id);
+      assert.ok(
+        ['requires_payment_method', 'requires_action'].includes(kept.status),
+        `${card}: ${kept.status}`,
+      );
+    }
+    const failures = await run.stripe.events.list({ type: 'payment_intent.payment_failed' });
+    assert.equal(failures.data.length, cases.length);
+  });
+
+  test('completing a checkout session with a declining card answers 402 and leaves it open', async () => {
+    const session = await run.stripe.checkout.sessions.create({
+      mode: 'payment',
+      success_url: 'http://127.0.0.1:9/ok',
+      line_items: [
+        { price_data: { currency: 'usd', unit_amount: 1000, product_data: { name: 'Credit' } }, quantity: 1 },
+      ],
+    });
+    const declined = await run.control(`/_emulator/checkout/sessions/${session.id}/complete`, {
+      card: '4000 0000 0000 0002',
+    });
+    assert.equal(declined.status, 402);
+    assert.equal(declined.body.error.type, 'card_error');
+    assert.equal(declined.body.error.decline_code, 'generic_decline');
+    assert.equal((await run.stripe.checkout.sessions.retrieve(session.id)).status, 'open');
+    const unknownCard = await run.control(`/_emulator/checkout/sessions/${session.id}/complete`, {
+      card: '1234567890123456',
+    });
+    assert.equal(unknownCard.status, 400, 'a number that is not a test card is refused, as test mode does');
+    assert.equal(unknownCard.body.error.code, 'invalid_number');
+    assert.ok(unknownCard.body.error.message);
+    const paid = await run.control(`/_emulator/checkout/sessions/${session.id}/complete`, {
+      card: '4242424242424242',
+    });
+    assert.equal(paid.status, 200);
+    assert.equal(paid.body.payment_status, 'paid');
+  });
+
   test('unknown routes and methods answer 404 with an error body; every answer carries Request-Id', async () => {
     await assert.rejects(run.stripe.rawRequest('POST', '/v1/unicorns', { a: 'b' }), (err: unknown) => {
       assert.ok(err instanceof Stripe.errors.StripeInvalidRequestError);
