@@ -1,10 +1,16 @@
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type Client, createClient, LibsqlError, type Transaction } from '@libsql/client';
 import { type BalanceReader, createBalanceReader } from './balance-reader.ts';
 import { applyMigrations, readMigrations } from './migrations.ts';
+import { serializeWrites, type WriteLock, writeLockFor } from './write-lock.ts';
 
 /** The billing store: a libSQL database with the schema migrated. */
 export interface Store {
+  /** Writes through this client are queued one at a time per file in this process (write-lock.ts). */
   client: Client;
+  /** The in-process writer queue of a local file (null for remote databases). */
+  writeLock: WriteLock | null;
   /** Fast single-row balance read (see balance-reader.ts). */
   balances: BalanceReader;
   close(): Promise<void>;
@@ -20,7 +26,9 @@ const BUSY_TIMEOUT_MS = 5000;
  * use WAL so readers never block the writer and two server processes can share one file.
  */
 export async function openStore(opts: { url: string; authToken?: string }): Promise<Store> {
-  const client = createClient({ url: opts.url, authToken: opts.authToken, timeout: BUSY_TIMEOUT_MS });
+  const raw = createClient({ url: opts.url, authToken: opts.authToken, timeout: BUSY_TIMEOUT_MS });
+  const lock = lockFor(opts.url);
+  const client = lock ? serializeWrites(raw, lock) : raw;
   try {
     if (opts.url.startsWith('file:') && !opts.url.includes(':memory:')) {
       await client.execute('PRAGMA journal_mode = WAL');
@@ -33,6 +41,7 @@ export async function openStore(opts: { url: string; authToken?: string }): Prom
   const balances = createBalanceReader(client, opts.url);
   return {
     client,
+    writeLock: lock,
     balances,
     async close() {
       balances.close();
@@ -49,6 +58,14 @@ export async function openStore(opts: { url: string; authToken?: string }): Prom
   };
 }
 
+/** Local files get a process-wide writer queue; remote databases arbitrate writers themselves. */
+function lockFor(url: string): WriteLock | null {
+  if (!url.startsWith('file:')) return null;
+  const bare = url.split('?')[0]!;
+  if (bare.includes(':memory:')) return writeLockFor(url);
+  return writeLockFor(resolve(bare.startsWith('file://') ? fileURLToPath(bare) : bare.slice('file:'.length)));
+}
+
 const MAX_BUSY_RETRIES = 4;
 
 /**
@@ -61,7 +78,11 @@ export async function inWriteTransaction<T>(store: Store, fn: (tx: Transaction) 
     let tx: Transaction | undefined;
     try {
       tx = await store.client.transaction('write');
-      const result = await fn(tx);
+      const open = tx;
+      // Marks this async context as the lock holder, so a stray write on the client fails fast.
+      const result = store.writeLock
+        ? await store.writeLock.holder.run(store.writeLock, () => fn(open))
+        : await fn(open);
       await tx.commit();
       return result;
     } catch (err) {

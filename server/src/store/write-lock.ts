@@ -1,0 +1,139 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Client, InArgs, InStatement, Transaction, TransactionMode } from '@libsql/client';
+
+/**
+ * One writer at a time per database file within this process.
+ *
+ * A local libSQL connection waits for a lock synchronously (the busy timeout blocks the thread).
+ * If two connections of one process write at once, the waiting one blocks the event loop while
+ * the holder, which needs that loop to reach its COMMIT, cannot move: both stall for the whole
+ * busy timeout and then fail. Queueing writers in-process removes that; other processes still
+ * meet the busy timeout, which is what it is for.
+ */
+export class WriteLock {
+  private tail: Promise<void> = Promise.resolve();
+  /** Marks async work running inside a section that holds this lock. */
+  readonly holder = new AsyncLocalStorage<WriteLock>();
+
+  /** Waits for the lock; the answer releases it (calling it twice is harmless). */
+  async acquire(): Promise<() => void> {
+    if (this.holder.getStore() === this) {
+      throw new Error(
+        'A write was sent on the client while this request holds a write transaction; send it on the transaction.',
+      );
+    }
+    let release!: () => void;
+    const mine = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const previous = this.tail;
+    this.tail = previous.then(() => mine);
+    await previous;
+    let released = false;
+    return () => {
+      if (!released) {
+        released = true;
+        release();
+      }
+    };
+  }
+
+  /** Runs `fn` holding the lock. */
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    const release = await this.acquire();
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  }
+}
+
+const locks = new Map<string, WriteLock>();
+
+/** The process-wide lock of one database file (two stores opened on one file share it). */
+export function writeLockFor(path: string): WriteLock {
+  let lock = locks.get(path);
+  if (!lock) {
+    lock = new WriteLock();
+    locks.set(path, lock);
+  }
+  return lock;
+}
+
+function sqlOf(stmt: InStatement | string): string {
+  return typeof stmt === 'string' ? stmt : stmt.sql;
+}
+
+/** Reads go straight through; anything that is not plainly a SELECT is treated as a write. */
+function isRead(sql: string): boolean {
+  return /^\s*(SELECT|EXPLAIN)\b/i.test(sql);
+}
+
+/**
+ * A client whose writes (autocommit statements, batches, write transactions) take `lock` first,
+ * so every caller of the store is covered, not only those that remember to.
+ */
+export function serializeWrites(client: Client, lock: WriteLock): Client {
+  return new Proxy(client, {
+    get(target, prop) {
+      switch (prop) {
+        case 'execute':
+          return (stmt: InStatement | string, args?: InArgs) => {
+            const run = () =>
+              typeof stmt === 'string' ? target.execute(stmt, args) : target.execute(stmt as InStatement);
+            return isRead(sqlOf(stmt)) ? run() : lock.run(run);
+          };
+        case 'batch':
+          return (stmts: InStatement[], mode?: TransactionMode) =>
+            mode === 'read' ? target.batch(stmts, mode) : lock.run(() => target.batch(stmts, mode));
+        case 'executeMultiple':
+          return (sql: string) => lock.run(() => target.executeMultiple(sql));
+        case 'migrate':
+          return (stmts: InStatement[]) => lock.run(() => target.migrate(stmts));
+        case 'transaction':
+          return async (mode: TransactionMode = 'write') => {
+            if (mode === 'read') return target.transaction(mode);
+            const release = await lock.acquire();
+            try {
+              return releasingOnEnd(await target.transaction(mode), release);
+            } catch (err) {
+              release();
+              throw err;
+            }
+          };
+        default: {
+          const value = Reflect.get(target, prop, target);
+          return typeof value === 'function' ? value.bind(target) : value;
+        }
+      }
+    },
+  });
+}
+
+function releasingOnEnd(tx: Transaction, release: () => void): Transaction {
+  return new Proxy(tx, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target);
+      if (prop === 'commit' || prop === 'rollback') {
+        return async () => {
+          try {
+            return await (value as () => Promise<void>).call(target);
+          } finally {
+            release();
+          }
+        };
+      }
+      if (prop === 'close') {
+        return () => {
+          try {
+            target.close();
+          } finally {
+            release();
+          }
+        };
+      }
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}

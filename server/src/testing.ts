@@ -1,0 +1,167 @@
+/**
+ * Test support for the server's unit tests (no emulator here: server/src never imports it).
+ * Each call builds its own temp libSQL file, config, clock and app.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Hono } from 'hono';
+import { createApp } from './app.ts';
+import type { AppDeps, AppEnv } from './app-env.ts';
+import { ManualClock } from './clock.ts';
+import { type Config, loadConfig } from './config.ts';
+import { signHs256 } from './identity/hs256.ts';
+import type { Logger } from './logger.ts';
+import { auditLedger } from './store/audit.ts';
+import { inWriteTransaction, openStore, type Store } from './store/db.ts';
+import { creditLedger, type LedgerKind } from './store/ledger.ts';
+import { createStripeClient } from './stripe/client.ts';
+
+export const TEST_JWT_SECRET = 'unit-test-jwt-secret-0123456789-abcdef';
+export const TEST_API_KEY = 'bk_unit_test_api_key_0123456789abcdef';
+export const TEST_ORIGIN = 'http://host.example.test';
+
+/** A fresh migrated store in its own temp directory. */
+export async function tempStore(): Promise<{
+  store: Store;
+  url: string;
+  dir: string;
+  cleanup(): Promise<void>;
+}> {
+  const dir = mkdtempSync(join(tmpdir(), 'billing-unit-'));
+  const url = `file:${join(dir, 'billing.db')}`;
+  const store = await openStore({ url });
+  return {
+    store,
+    url,
+    dir,
+    async cleanup() {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A valid configuration for tests; `env` overrides any variable. Stripe points at a closed port. */
+export function testConfig(env: Record<string, string> = {}): Config {
+  const loaded = loadConfig({
+    BILLING_DB_URL: 'file::memory:',
+    BILLING_JWT_SECRET: TEST_JWT_SECRET,
+    BILLING_API_KEY: TEST_API_KEY,
+    BILLING_ALLOWED_ORIGINS: TEST_ORIGIN,
+    STRIPE_API_BASE: 'http://127.0.0.1:9',
+    BILLING_WELCOME_CREDIT: '50',
+    ...env,
+  });
+  if ('errors' in loaded) throw new Error(`test config: ${loaded.errors.join('; ')}`);
+  return loaded.config;
+}
+
+export interface TestAnswer {
+  status: number;
+  // biome-ignore lint/suspicious/noExplicitAny: tests read answers field by field
+  body: any;
+  headers: Headers;
+}
+
+export interface TestApp {
+  app: Hono<AppEnv>;
+  deps: AppDeps;
+  store: Store;
+  config: Config;
+  clock: ManualClock;
+  logLines: string[];
+  /** An HS256 token for `user` signed with the test secret, valid for an hour unless claims say otherwise. */
+  token(user: string, claims?: Record<string, unknown>): string;
+  /** Sends a request through `app.request()` (no network); `body` objects are sent as JSON. */
+  call(
+    method: string,
+    path: string,
+    opts?: {
+      token?: string;
+      apiKey?: boolean;
+      body?: unknown;
+      raw?: string;
+      headers?: Record<string, string>;
+    },
+  ): Promise<TestAnswer>;
+  /** Credits an account directly (as a purchase would), for tests that need a balance. */
+  fund(accountId: string, cents: number, sourceId?: string, kind?: LedgerKind): Promise<void>;
+  /** Row counts of every table plus every balance: two equal snapshots mean nothing changed. */
+  snapshot(): Promise<string>;
+  /** Throws unless every balance equals the sum of its ledger rows. */
+  audit(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** An app over its own temp store with a manual clock; log lines are captured in `logLines`. */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const { store, url, cleanup } = await tempStore();
+  const config = testConfig({ BILLING_DB_URL: url, ...env });
+  const clock = new ManualClock(new Date('2026-11-01T12:00:00.000Z'));
+  const logLines: string[] = [];
+  const capture = (level: string) => (msg: string, fields?: Record<string, unknown>) =>
+    logLines.push(JSON.stringify({ level, msg, ...fields }));
+  const logger: Logger = { info: capture('info'), warn: capture('warn'), error: capture('error') };
+  const deps: AppDeps = { store, stripe: createStripeClient(config), config, clock, logger };
+  const app = createApp(deps);
+  let funding = 0;
+
+  return {
+    app,
+    deps,
+    store,
+    config,
+    clock,
+    logLines,
+    token(user, claims = {}) {
+      const now = Math.floor(clock.now().getTime() / 1000);
+      return signHs256({ sub: user, exp: now + 3600, ...claims }, TEST_JWT_SECRET);
+    },
+    async call(method, path, opts = {}) {
+      const headers: Record<string, string> = { ...opts.headers };
+      if (opts.token !== undefined) headers.authorization = `Bearer ${opts.token}`;
+      if (opts.apiKey) headers.authorization = `Bearer ${TEST_API_KEY}`;
+      let body: string | undefined;
+      if (opts.raw !== undefined) body = opts.raw;
+      else if (opts.body !== undefined) body = JSON.stringify(opts.body);
+      if (body !== undefined) headers['content-type'] ??= 'application/json';
+      const res = await app.request(path, { method, headers, body });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try {
+        parsed = text === '' ? null : JSON.parse(text);
+      } catch {
+        // not JSON: keep the text
+      }
+      return { status: res.status, body: parsed, headers: res.headers };
+    },
+    async fund(accountId, cents, sourceId = `test_fund_${++funding}`, kind = 'purchase') {
+      await inWriteTransaction(store, (tx) =>
+        creditLedger(tx, { accountId, amountCents: cents, kind, sourceId, now: clock.now() }),
+      );
+    },
+    async snapshot() {
+      const parts: string[] = [];
+      for (const table of [
+        'accounts',
+        'ledger_entries',
+        'billing_sessions',
+        'subscription_access',
+        'subscriptions',
+        'webhook_events',
+      ]) {
+        const rs = await store.client.execute(`SELECT COUNT(*) AS n FROM ${table}`);
+        parts.push(`${table}=${rs.rows[0]!.n}`);
+      }
+      const balances = await store.client.execute('SELECT id, balance_cents FROM accounts ORDER BY id');
+      for (const row of balances.rows) parts.push(`${row.id}:${row.balance_cents}`);
+      return parts.join(' ');
+    },
+    async audit() {
+      const mismatches = await auditLedger(store);
+      if (mismatches.length > 0) throw new Error(`ledger audit failed: ${JSON.stringify(mismatches)}`);
+    },
+    close: cleanup,
+  };
+}
