@@ -17,10 +17,20 @@ export class Journal {
   private readonly before = new Map<string, Before>();
   private readonly orders = new Map<Map<string, StoredObject>, string[]>();
 
+  /** Set when the request ends: timers it started inherit its async context, and must not keep journaling. */
+  private closed = false;
+
   constructor(readonly timeOffsetSeconds: number) {}
+
+  close(): void {
+    this.closed = true;
+    this.before.clear();
+    this.orders.clear();
+  }
 
   /** Records `id`'s state in `collection` unless this request already did. */
   touch(collection: Map<string, StoredObject>, name: string, id: string): void {
+    if (this.closed) return;
     const key = `${name}\u0000${id}`;
     if (this.before.has(key)) return;
     const ref = collection.get(id);
@@ -29,7 +39,7 @@ export class Journal {
 
   /** Records a collection's order before a delete, since re-inserting would move the object to the end. */
   touchOrder(collection: Map<string, StoredObject>): void {
-    if (!this.orders.has(collection)) this.orders.set(collection, [...collection.keys()]);
+    if (!this.closed && !this.orders.has(collection)) this.orders.set(collection, [...collection.keys()]);
   }
 
   /** Puts every touched object back as it was, in place, and forgets objects the request created. */

@@ -86,7 +86,14 @@ export class EmulatorStore {
         this.changed();
       }
       throw err;
+    } finally {
+      journal.close();
     }
+  }
+
+  /** Runs `fn` outside any request's transaction, for work that outlives the request (webhook timers). */
+  outsideTransaction<T>(fn: () => T): T {
+    return this.journals.exit(fn);
   }
 
   reset(): void {

@@ -123,11 +123,14 @@ export class WebhookDispatcher {
     if (this.timer && this.timerAt <= at) return;
     if (this.timer) clearTimeout(this.timer);
     this.timerAt = at;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.timerAt = Number.POSITIVE_INFINITY;
-      this.startDueLanes();
-    }, at - Date.now());
+    // Deliveries are not part of the request that queued them: never journal or roll them back with it.
+    this.timer = this.emu.store.outsideTransaction(() =>
+      setTimeout(() => {
+        this.timer = undefined;
+        this.timerAt = Number.POSITIVE_INFINITY;
+        this.startDueLanes();
+      }, at - Date.now()),
+    );
   }
 
   private startDueLanes(): void {
