@@ -86,7 +86,7 @@ export abstract class BillingElement extends LitElement implements StoreHost {
     void Promise.resolve(messagesFor(this.locale)).then((m) => {
       this.notice = [text(m), tone];
       clearTimeout(this.noticeTimer);
-      this.noticeTimer = setTimeout(() => (this.notice = undefined), 6000);
+      this.noticeTimer = window.setTimeout(() => (this.notice = undefined), 6000);
     });
   }
 

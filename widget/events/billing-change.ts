@@ -11,7 +11,8 @@ export class BillingChangeEvent extends Event {
 }
 
 declare global {
-  interface HTMLElementEventMap {
+  // The parent of HTMLElementEventMap and DocumentEventMap, so elements, document and window listeners are typed.
+  interface GlobalEventHandlersEventMap {
     'billing-change': BillingChangeEvent;
   }
 }

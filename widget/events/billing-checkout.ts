@@ -19,7 +19,8 @@ export class BillingCheckoutEvent extends Event {
 }
 
 declare global {
-  interface HTMLElementEventMap {
+  // The parent of HTMLElementEventMap and DocumentEventMap, so elements, document and window listeners are typed.
+  interface GlobalEventHandlersEventMap {
     'billing-checkout': BillingCheckoutEvent;
   }
 }

@@ -14,7 +14,8 @@ export class BillingErrorEvent extends Event {
 }
 
 declare global {
-  interface HTMLElementEventMap {
+  // The parent of HTMLElementEventMap and DocumentEventMap, so elements, document and window listeners are typed.
+  interface GlobalEventHandlersEventMap {
     'billing-error': BillingErrorEvent;
   }
 }

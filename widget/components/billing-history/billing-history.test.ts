@@ -1,0 +1,104 @@
+import { expect, fixture, html } from '@open-wc/testing';
+import '../../index.js';
+import { cardText, hasPart, inState, part, parts } from '../../testing/dom.js';
+import {
+  deferred,
+  errorResponse,
+  FakeBillingApi,
+  ledgerEntry,
+  summaryFixture,
+  until,
+} from '../../testing/fake-billing-api.js';
+
+const FIRST_PAGE = [
+  ledgerEntry('le_2', -125, 1125, 'Model usage'),
+  ledgerEntry('le_1', 1250, 1250, 'Top-up'),
+];
+
+async function mount(api: FakeBillingApi, lang = 'en') {
+  const wrapper = await fixture<HTMLDivElement>(
+    html`<div lang=${lang}><billing-history api-base=${api.apiBase} token="t" page-size="2"></billing-history></div>`,
+  );
+  return wrapper.querySelector('billing-history')!;
+}
+
+describe('<billing-history>', () => {
+  it('shows loading, then the entries newest first with signed amounts', async () => {
+    const api = new FakeBillingApi();
+    const held = deferred();
+    api.on('get', 'transactions', () => held.promise.then(() => ({ data: FIRST_PAGE, next_cursor: null })));
+    const el = await mount(api);
+    await until(() => api.count('transactions') === 1, 'the transactions request');
+    expect(inState(el, 'loading')).to.equal(true);
+    held.resolve(undefined);
+    await until(() => inState(el, 'loaded'), 'the loaded state');
+    const rows = parts(el, 'row').map((row) => [...row.children].map((cell) => cell.textContent));
+    expect(rows).to.deep.equal([
+      ['Mar 14, 2026', 'Model usage', '-$1.25', '$11.25'],
+      ['Mar 14, 2026', 'Top-up', '+$12.50', '$12.50'],
+    ]);
+    expect(api.requests.find((r) => r.path === 'transactions')!.query.get('limit')).to.equal('2');
+    expect(hasPart(el, 'more')).to.equal(false);
+    await expect(el).to.be.accessible();
+  });
+
+  it('loads the next page with the cursor', async () => {
+    const api = new FakeBillingApi();
+    api.on('get', 'transactions', (request) =>
+      request.query.get('cursor') === 'c2'
+        ? { data: [ledgerEntry('le_0', 500, 0, 'Grant')], next_cursor: null }
+        : { data: FIRST_PAGE, next_cursor: 'c2' },
+    );
+    const el = await mount(api);
+    await until(() => hasPart(el, 'more'), 'the Load more button');
+    part(el, 'more').click();
+    await until(() => parts(el, 'row').length === 3, 'the second page');
+    expect(hasPart(el, 'more')).to.equal(false);
+  });
+
+  it('is empty with no entries', async () => {
+    const api = new FakeBillingApi();
+    const el = await mount(api);
+    await until(() => inState(el, 'empty'), 'the empty state');
+    expect(cardText(el)).to.contain('No transactions yet.');
+    await expect(el).to.be.accessible();
+  });
+
+  it('shows the error and Retry reloads the list', async () => {
+    const api = new FakeBillingApi();
+    api.on('get', 'transactions', () => errorResponse(400, 'invalid_cursor', 'That cursor is not valid.'));
+    const el = await mount(api);
+    await until(() => inState(el, 'error'), 'the error state');
+    expect(part(el, 'error').textContent).to.equal('That cursor is not valid.');
+    await expect(el).to.be.accessible();
+    api.on('get', 'transactions', () => ({ data: FIRST_PAGE, next_cursor: null }));
+    part(el, 'retry').click();
+    await until(() => inState(el, 'loaded'), 'the loaded state');
+    expect(api.count('transactions')).to.equal(2);
+    expect(api.count('summary')).to.equal(1);
+  });
+
+  it('reloads after the shared state is refreshed', async () => {
+    const api = new FakeBillingApi();
+    const el = await mount(api);
+    await until(() => inState(el, 'empty'), 'the empty state');
+    api.on('get', 'transactions', () => ({ data: FIRST_PAGE, next_cursor: null }));
+    await el.store!.refresh(undefined, true);
+    await until(() => inState(el, 'loaded'), 'the reloaded list');
+    expect(api.count('transactions')).to.equal(2);
+  });
+
+  it('formats dates and money for zh-CN', async () => {
+    const api = new FakeBillingApi(summaryFixture());
+    api.on('get', 'transactions', () => ({ data: FIRST_PAGE, next_cursor: null }));
+    const el = await mount(api, 'zh-CN');
+    await until(() => inState(el, 'loaded'), 'the loaded state');
+    expect(part(el, 'heading').textContent).to.equal('交易记录');
+    expect([...part(el, 'row').children].map((cell) => cell.textContent)).to.deep.equal([
+      '2026年3月14日',
+      'Model usage',
+      '-US$1.25',
+      'US$11.25',
+    ]);
+  });
+});
