@@ -1,0 +1,167 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { inWriteTransaction, openStore } from './db.ts';
+import { creditLedger } from './ledger.ts';
+import { readMigrations } from './migrations.ts';
+
+const now = new Date('2026-11-01T12:00:00.000Z');
+
+function tempDir() {
+  const dir = mkdtempSync(join(tmpdir(), 'billing-db-'));
+  return {
+    dir,
+    url: `file:${join(dir, 'billing.db')}`,
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+describe('openStore', () => {
+  test('creates every table of the design, records each migration once, and keeps data across reopen', async () => {
+    const { url, cleanup } = tempDir();
+    try {
+      const first = await openStore({ url });
+      const tables = await first.client.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
+      );
+      const names = tables.rows.map((r) => String(r.name));
+      for (const table of [
+        'accounts',
+        'billing_sessions',
+        'ledger_entries',
+        'schema_migrations',
+        'subscription_access',
+        'subscriptions',
+        'webhook_events',
+      ]) {
+        assert.ok(names.includes(table), `table ${table}`);
+      }
+      const columns = await first.client.execute('PRAGMA table_info(accounts)');
+      const accountColumns = columns.rows.map((r) => String(r.name));
+      assert.ok(accountColumns.includes('default_payment_method_id'));
+      assert.ok(accountColumns.includes('email'));
+      await inWriteTransaction(first, (tx) =>
+        creditLedger(tx, { accountId: 'acct_a', amountCents: 1250, kind: 'purchase', sourceId: 'cs_1', now }),
+      );
+      const mode = await first.client.execute('PRAGMA journal_mode');
+      assert.equal(String(mode.rows[0]!.journal_mode).toLowerCase(), 'wal');
+      await first.close();
+
+      const second = await openStore({ url });
+      const migrations = await second.client.execute('SELECT version FROM schema_migrations');
+      assert.equal(migrations.rows.length, (await readMigrations()).length);
+      assert.equal(second.balances.read('acct_a'), 1250);
+      await second.close();
+    } finally {
+      cleanup();
+    }
+  });
+
+  test('two stores opening one new file at once apply the migrations once', async () => {
+    const { url, cleanup } = tempDir();
+    try {
+      const [a, b] = await Promise.all([openStore({ url }), openStore({ url })]);
+      const rows = await a.client.execute('SELECT COUNT(*) AS n FROM schema_migrations');
+      assert.equal(Number(rows.rows[0]!.n), (await readMigrations()).length);
+      await a.close();
+      await b.close();
+    } finally {
+      cleanup();
+    }
+  });
+
+  test('migration files are numbered from 001 without gaps', async () => {
+    const migrations = await readMigrations();
+    assert.ok(migrations.length >= 1);
+    for (const [i, m] of migrations.entries()) assert.equal(m.version, i + 1);
+    const files = readdirSync(new URL('./migrations/', import.meta.url)).filter((n) => n.endsWith('.sql'));
+    assert.equal(files.length, migrations.length);
+  });
+
+  test('ping answers true while open and false once closed; the balance reader sees other writers', async () => {
+    const { url, cleanup } = tempDir();
+    try {
+      const reader = await openStore({ url });
+      const writer = await openStore({ url });
+      assert.equal(reader.balances.read('acct_a'), null);
+      await inWriteTransaction(writer, (tx) =>
+        creditLedger(tx, { accountId: 'acct_a', amountCents: 300, kind: 'grant', sourceId: 'g1', now }),
+      );
+      // No cache: a write by another connection (another process in production) shows at once.
+      assert.equal(reader.balances.read('acct_a'), 300);
+      assert.equal(await reader.ping(), true);
+      await reader.close();
+      assert.equal(await reader.ping(), false);
+      await writer.close();
+    } finally {
+      cleanup();
+    }
+  });
+
+  test('a file that cannot be opened fails at start-up', async () => {
+    await assert.rejects(openStore({ url: 'file:/nonexistent-dir/sub/billing.db' }));
+  });
+});
+
+describe('writers in one process', () => {
+  test('concurrent write transactions and autocommit writes queue instead of stalling on the busy timeout', async () => {
+    const { url, cleanup } = tempDir();
+    try {
+      const store = await openStore({ url });
+      const started = performance.now();
+      await Promise.all([
+        ...Array.from({ length: 30 }, (_, i) =>
+          inWriteTransaction(store, async (tx) => {
+            await creditLedger(tx, {
+              accountId: 'acct_a',
+              amountCents: 10,
+              kind: 'grant',
+              sourceId: `g${i}`,
+              now,
+            });
+            // Yield inside the transaction, as real handlers do between statements.
+            await new Promise((r) => setTimeout(r, 1));
+          }),
+        ),
+        ...Array.from({ length: 10 }, (_, i) =>
+          store.client.execute({
+            sql: "INSERT INTO webhook_events (id, type, received_at) VALUES (?, 'test', 'now')",
+            args: [`evt_${i}`],
+          }),
+        ),
+      ]);
+      // Unqueued, each collision blocks the thread for the 5 s busy timeout.
+      assert.ok(performance.now() - started < 4000, `took ${Math.round(performance.now() - started)} ms`);
+      assert.equal(store.balances.read('acct_a'), 300);
+      await store.close();
+    } finally {
+      cleanup();
+    }
+  });
+
+  test('a write on the client from inside an open write transaction fails fast instead of deadlocking', async () => {
+    const { url, cleanup } = tempDir();
+    try {
+      const store = await openStore({ url });
+      await assert.rejects(
+        inWriteTransaction(store, async (tx) => {
+          await creditLedger(tx, { accountId: 'acct_a', amountCents: 10, kind: 'grant', sourceId: 'g', now });
+          await store.client.execute(
+            "INSERT INTO webhook_events (id, type, received_at) VALUES ('e', 't', 'n')",
+          );
+        }),
+        /send it on the transaction/,
+      );
+      // Rolled back as a whole, and the lock is free again.
+      assert.equal(store.balances.read('acct_a'), null);
+      await store.client.execute(
+        "INSERT INTO webhook_events (id, type, received_at) VALUES ('e2', 't', 'n')",
+      );
+      await store.close();
+    } finally {
+      cleanup();
+    }
+  });
+});
