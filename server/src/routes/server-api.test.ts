@@ -19,12 +19,13 @@ describe('server-to-server API', () => {
     await t.fund('acct_a', 1000);
     const before = await t.snapshot();
     const body = { account_id: 'acct_a', amount: 1, idempotency_key: 'k1' };
-    for (const headers of [
+    const attempts: Array<Record<string, string>> = [
       {},
       { authorization: 'Bearer wrong-key-wrong-key-wrong-key' },
       { authorization: `Bearer ${t.token('acct_a')}` },
       { authorization: `bearer${t.config.apiKey}` },
-    ]) {
+    ];
+    for (const headers of attempts) {
       for (const path of ['/api/billing/usage', '/api/billing/grants']) {
         const res = await t.call('POST', path, { headers, body });
         assert.equal(res.status, 401, `${path} ${JSON.stringify(headers)}`);
