@@ -60,6 +60,8 @@ interface IdempotencyRecord extends StoredObject {
 }
 
 const IDEMPOTENCY = '_idempotency';
+/** Stripe may prune keys once they are 24 hours old; the emulator does, so its state does not grow forever. */
+const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 
 /**
  * A stateful local Stripe. Resource modules register their routes with `route()`; the official SDK,
@@ -74,6 +76,7 @@ export class Emulator {
   readonly webhooks: WebhookDispatcher;
   private readonly timeListeners: TimeListener[] = [];
   private readonly inFlightKeys = new Set<string>();
+  private idempotencyPrunedAt = 0;
   private server: ServerType | undefined;
   private listenUrl = '';
 
@@ -260,7 +263,11 @@ export class Emulator {
       throw invalidRequest('Idempotency-Key must be at most 255 characters.', 'idempotency_key');
     const path = new URL(c.req.url).pathname;
     const paramsText = JSON.stringify(params);
-    const saved = this.store.get<IdempotencyRecord>(IDEMPOTENCY, key);
+    let saved = this.store.get<IdempotencyRecord>(IDEMPOTENCY, key);
+    if (saved && saved.created <= this.now() - IDEMPOTENCY_TTL_SECONDS) {
+      this.store.delete(IDEMPOTENCY, key);
+      saved = undefined;
+    }
     if (saved) {
       if (saved.path !== path || saved.method !== c.req.method || saved.params !== paramsText) {
         throw new StripeApiError(400, {
@@ -293,6 +300,7 @@ export class Emulator {
       const body = (c.get('stripeBody' as never) as string | undefined) ?? (await res.clone().text());
       // Validation failures (400 before execution) are not saved, as at Stripe; anything else is.
       if (res.status !== 400) {
+        this.pruneIdempotencyRecords();
         this.store.put<IdempotencyRecord>(IDEMPOTENCY, {
           id: key,
           object: 'idempotency_record',
@@ -309,6 +317,18 @@ export class Emulator {
     } finally {
       this.inFlightKeys.delete(key);
     }
+  }
+
+  /** Drops records older than a day, at most once per (emulated) hour since it scans them all. */
+  private pruneIdempotencyRecords(): void {
+    const now = this.now();
+    if (now - this.idempotencyPrunedAt < 3600) return;
+    this.idempotencyPrunedAt = now;
+    const records = this.store.collection<IdempotencyRecord>(IDEMPOTENCY);
+    for (const [key, record] of records) {
+      if (record.created <= now - IDEMPOTENCY_TTL_SECONDS) records.delete(key);
+    }
+    this.store.changed();
   }
 
   private authenticate(header: string | undefined): void {

@@ -21,6 +21,7 @@ export class EmulatorStore {
   private collections = new Map<string, Map<string, StoredObject>>();
   timeOffsetSeconds = 0;
   private saveTimer: NodeJS.Timeout | undefined;
+  private saveDelayMs = 25;
   private readonly file: string | undefined;
   /** The undo log of the API request running in this async context, if any. */
   private readonly journals = new AsyncLocalStorage<Journal>();
@@ -105,7 +106,7 @@ export class EmulatorStore {
   /** Call after mutating a stored object in place. */
   changed(): void {
     if (!this.file || this.saveTimer) return;
-    this.saveTimer = setTimeout(() => this.flush(), 25);
+    this.saveTimer = setTimeout(() => this.flush(), this.saveDelayMs);
     this.saveTimer.unref();
   }
 
@@ -113,11 +114,14 @@ export class EmulatorStore {
     if (this.saveTimer) clearTimeout(this.saveTimer);
     this.saveTimer = undefined;
     if (!this.file) return;
+    const started = performance.now();
     const snapshot: Snapshot = { version: 1, timeOffsetSeconds: this.timeOffsetSeconds, collections: {} };
     for (const [name, c] of this.collections) snapshot.collections[name] = [...c.values()];
     const tmp = `${this.file}.${process.pid}.tmp`;
     writeFileSync(tmp, JSON.stringify(snapshot));
     renameSync(tmp, this.file);
+    // Each save writes the whole state, so a large state saves less often: at most ~10% of the time.
+    this.saveDelayMs = Math.max(25, Math.round((performance.now() - started) * 10));
   }
 
   private load(): void {

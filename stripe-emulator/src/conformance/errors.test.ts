@@ -157,12 +157,13 @@ describe('errors as Stripe sends them, through the official SDK', () => {
   });
 
   test('a concurrent duplicate of an in-flight request is a 409, then the key replays the first answer', async () => {
-    await run.control('/_emulator/faults', { latency_ms: 300 });
+    await run.control('/_emulator/faults', { latency_ms: 1500 });
     try {
       const create = () =>
         run.stripe.customers.create({ email: 'concurrent@example.com' }, { idempotencyKey: 'idem-409' });
       const first = create();
-      await new Promise((r) => setTimeout(r, 100));
+      // Sent well after the first is in flight and well before its 1.5 s of latency end.
+      await new Promise((r) => setTimeout(r, 300));
       await assert.rejects(create(), (err: unknown) => {
         assert.ok(err instanceof Stripe.errors.StripeAPIError, String(err));
         assert.equal(err.statusCode, 409);
@@ -267,4 +268,30 @@ describe('errors as Stripe sends them, through the official SDK', () => {
     assert.match(ok.lastResponse.requestId, /^req_/);
     assert.equal(ok.lastResponse.apiVersion, '2026-10-28.endive');
   });
+});
+
+test('an idempotency key is forgotten after 24 hours, as Stripe may prune it', async () => {
+  const run = await startEmulator();
+  try {
+    const first = await run.stripe.customers.create(
+      { email: 'day1@example.com' },
+      { idempotencyKey: 'idem-ttl' },
+    );
+    await run.control('/_emulator/advance', { seconds: 23 * 3600 });
+    const replay = await run.stripe.customers.create(
+      { email: 'day1@example.com' },
+      { idempotencyKey: 'idem-ttl' },
+    );
+    assert.equal(replay.id, first.id, 'still replayed within the day');
+    await run.control('/_emulator/advance', { seconds: 2 * 3600 });
+    const reused = await run.stripe.customers.create(
+      { email: 'day2@example.com' },
+      { idempotencyKey: 'idem-ttl' },
+    );
+    assert.notEqual(reused.id, first.id);
+    assert.equal(reused.lastResponse.headers['idempotent-replayed'], undefined);
+    assert.equal(run.emu.store.collection('_idempotency').size, 1, 'the old record was pruned');
+  } finally {
+    await run.close();
+  }
 });

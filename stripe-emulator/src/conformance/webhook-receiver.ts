@@ -11,6 +11,8 @@ export interface Delivery {
   event: Stripe.Event;
   /** 1 for the first delivery of this event id, 2 for the next (a retry or a duplicate), … */
   attempt: number;
+  /** Wall-clock ms when the request arrived, taken before answering (backoff is measured from here). */
+  receivedAt: number;
 }
 
 /** What the receiver answers: an HTTP status, or `'hang'` to never answer (the emulator must time out). */
@@ -35,6 +37,7 @@ export async function startReceiver(
   const deliveries: Delivery[] = [];
   const attempts = new Map<string, number>();
   const server: Server = createServer(async (req, res) => {
+    const receivedAt = Date.now();
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks).toString('utf8');
@@ -48,6 +51,7 @@ export async function startReceiver(
       contentType: String(req.headers['content-type']),
       event,
       attempt,
+      receivedAt,
     });
     const status = answer(event, attempt);
     if (status === 'hang') return;
