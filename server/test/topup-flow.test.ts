@@ -74,6 +74,32 @@ describe('top-up through Checkout', () => {
     assert.equal(Number(sessions.rows[0]!.n), 3);
   });
 
+  test('a client reusing its X-Request-Id still gets a new session per top-up', async () => {
+    const send = (amount: number) =>
+      fetch(`${h.url}/api/billing/create-checkout-session`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${h.tokenFor('hank')}`,
+          'content-type': 'application/json',
+          'x-request-id': 'client-chosen-id',
+        },
+        body: JSON.stringify({ amount }),
+      });
+    const first = await send(10);
+    const second = await send(10);
+    assert.equal(first.status, 200);
+    assert.equal(second.status, 200, await second.clone().text());
+    const [a, b] = [
+      (await first.json()) as { redirect_url: string },
+      (await second.json()) as { redirect_url: string },
+    ];
+    assert.notEqual(a.redirect_url, b.redirect_url);
+    const open = (await h.stripe.checkout.sessions.list({ limit: 10 })).data.filter(
+      (s) => s.status === 'open',
+    );
+    assert.equal(open.length, 2);
+  });
+
   test('credited once while the success callback, the webhook and duplicate webhooks race', async () => {
     const { redirectUrl, sessionId } = await startTopUp('alice', 25);
     // Every emulator delivery is sent twice, and we replay the signed event ourselves on top.

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type Stripe from 'stripe';
 import type { AppDeps } from '../app-env.ts';
 import type { Plan } from '../config.ts';
@@ -16,8 +17,6 @@ export interface CheckoutRedirect {
 interface CheckoutRequest {
   identity: Identity;
   returnUrl: string;
-  /** One key per API request, so a retried Stripe call never opens a second session. */
-  idempotencyKey: string;
 }
 
 /** A hosted Checkout session for buying `amountCents` of credit (mode `payment`). */
@@ -125,7 +124,9 @@ async function openCheckout(
         success_url: `${callbacks}/success?session_id={CHECKOUT_SESSION_ID}`,
         cancel_url: `${callbacks}/cancel?session_id={CHECKOUT_SESSION_ID}`,
       },
-      { idempotencyKey: request.idempotencyKey },
+      // A fresh key per API request (not the caller's X-Request-Id, which a client may reuse): the
+      // SDK's network retries of this one call reuse it, so they never open a second session.
+      { idempotencyKey: `checkout:${identity.accountId}:${randomUUID()}` },
     ),
   );
   if (!session.url) {

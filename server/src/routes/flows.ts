@@ -32,7 +32,6 @@ export function flowRoutes(deps: AppDeps): Hono<AppEnv> {
       identity: identityOf(c),
       amountCents,
       returnUrl,
-      idempotencyKey: `topup:${c.var.requestId}`,
     });
     return c.json({ redirect_url: redirectUrl });
   });
@@ -43,7 +42,6 @@ export function flowRoutes(deps: AppDeps): Hono<AppEnv> {
     const { redirectUrl } = await createSetupCheckout(deps, {
       identity: identityOf(c),
       returnUrl,
-      idempotencyKey: `setup:${c.var.requestId}`,
     });
     return c.json({ redirect_url: redirectUrl });
   });
@@ -60,7 +58,6 @@ export function flowRoutes(deps: AppDeps): Hono<AppEnv> {
       identity,
       plan,
       returnUrl,
-      idempotencyKey: `subscribe:${c.var.requestId}`,
     });
     return c.json({ redirect_url: redirectUrl });
   });
