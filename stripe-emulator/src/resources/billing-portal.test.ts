@@ -112,7 +112,7 @@ describe('billing portal sessions and the portal page', () => {
       [{ customer: customer.id, return_url: 'not a url' }, 'return_url', 400],
       [{ customer: customer.id, return_url: 'javascript:alert(1)' }, 'return_url', 400],
       [{ customer: customer.id, flow_data: { type: 'payment_method_update' } }, 'flow_data', 400],
-      [{ customer: 'cus_missing' }, 'customer', 404],
+      [{ customer: 'cus_missing' }, 'customer', 400],
     ];
     for (const [params, param, status] of cases) {
       await assert.rejects(
