@@ -108,7 +108,9 @@ describe('loadConfig', () => {
       BILLING_JWT_SECRET: 'short',
     });
     const named = lines.map((l) => l.split(':')[0]);
+    // A Stripe key (even a malformed one) means real Stripe, which needs the others too.
     assert.deepEqual(named.sort(), [
+      'BILLING_API_KEY',
       'BILLING_CURRENCY',
       'BILLING_ENABLED',
       'BILLING_JWT_SECRET',
@@ -116,6 +118,7 @@ describe('loadConfig', () => {
       'BILLING_TOPUP_MIN',
       'PORT',
       'STRIPE_SECRET_KEY',
+      'STRIPE_WEBHOOK_SECRET',
     ]);
     for (const line of lines) assert.doesNotMatch(line, /\n/);
   });

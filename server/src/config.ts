@@ -202,29 +202,27 @@ const DEFAULT_PLANS = [{ id: 'pro', name: 'Pro', amount: 20, interval: 'month', 
  */
 export function loadConfig(env: NodeJS.ProcessEnv): { config: Config } | { errors: string[] } {
   const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    return {
-      errors: parsed.error.issues.map(
-        (issue) => `${String(issue.path[0] ?? 'environment')}: ${issue.message}`,
-      ),
-    };
-  }
-  const e = parsed.data;
-  const errors: string[] = [];
+  const errors: string[] = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => `${String(issue.path[0] ?? 'environment')}: ${issue.message}`);
 
-  const emulatorMode = e.STRIPE_SECRET_KEY === undefined && e.STRIPE_WEBHOOK_SECRET === undefined;
-  if (!emulatorMode && e.STRIPE_SECRET_KEY === undefined) {
+  // Checks across variables need only their presence, so they are reported alongside format errors.
+  const present = (name: string) => typeof env[name] === 'string' && env[name].trim() !== '';
+  const emulatorMode = !present('STRIPE_SECRET_KEY') && !present('STRIPE_WEBHOOK_SECRET');
+  if (!emulatorMode && !present('STRIPE_SECRET_KEY')) {
     errors.push('STRIPE_SECRET_KEY: required when STRIPE_WEBHOOK_SECRET is set');
   }
-  if (!emulatorMode && e.STRIPE_WEBHOOK_SECRET === undefined) {
+  if (!emulatorMode && !present('STRIPE_WEBHOOK_SECRET')) {
     errors.push('STRIPE_WEBHOOK_SECRET: required when STRIPE_SECRET_KEY is set');
   }
-  if (!emulatorMode && e.BILLING_API_KEY === undefined) {
+  if (!emulatorMode && !present('BILLING_API_KEY')) {
     errors.push('BILLING_API_KEY: required with real Stripe keys (at least 24 characters)');
   }
-  if (!emulatorMode && e.BILLING_JWT_SECRET === undefined && e.BILLING_JWKS_URL === undefined) {
+  if (!emulatorMode && !present('BILLING_JWT_SECRET') && !present('BILLING_JWKS_URL')) {
     errors.push('BILLING_JWT_SECRET: required with real Stripe keys unless BILLING_JWKS_URL is set');
   }
+  if (!parsed.success) return { errors };
+  const e = parsed.data;
 
   const listenPort = e.PORT ?? 8787;
   const host = e.HOST ?? '127.0.0.1';
