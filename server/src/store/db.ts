@@ -14,7 +14,7 @@ export interface Store {
   /** Fast single-row balance read (see balance-reader.ts). */
   balances: BalanceReader;
   close(): Promise<void>;
-  /** True while the database answers a trivial query. */
+  /** True while the database can take a write (a store that only answers reads cannot record money). */
   ping(): Promise<boolean>;
 }
 
@@ -49,7 +49,9 @@ export async function openStore(opts: { url: string; authToken?: string }): Prom
     },
     async ping() {
       try {
-        await client.execute('SELECT 1');
+        // Takes the write lock and gives it back: another process holding the file fails this.
+        const probe = await client.transaction('write');
+        await probe.rollback();
         return true;
       } catch {
         return false;
@@ -70,12 +72,13 @@ const MAX_BUSY_RETRIES = 4;
 
 /**
  * Runs `fn` in one write transaction: commits when it returns, rolls back when it throws.
- * A SQLITE_BUSY (another process held the lock past the busy timeout) retries the whole
- * function a few times, so `fn` must do nothing but database work.
+ * A SQLITE_BUSY that came quickly (a lost race, not the busy timeout running out) retries the
+ * whole function a few times, so `fn` must do nothing but database work.
  */
 export async function inWriteTransaction<T>(store: Store, fn: (tx: Transaction) => Promise<T>): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     let tx: Transaction | undefined;
+    const started = performance.now();
     try {
       tx = await store.client.transaction('write');
       const open = tx;
@@ -86,7 +89,10 @@ export async function inWriteTransaction<T>(store: Store, fn: (tx: Transaction) 
       await tx.commit();
       return result;
     } catch (err) {
-      if (attempt < MAX_BUSY_RETRIES && isBusy(err)) {
+      // After waiting out the whole busy timeout the store is held elsewhere: answer now (503)
+      // instead of making the caller wait several timeouts more.
+      const waitedOut = performance.now() - started >= BUSY_TIMEOUT_MS * 0.9;
+      if (attempt < MAX_BUSY_RETRIES && isBusy(err) && !waitedOut) {
         await new Promise((r) => setTimeout(r, 20 * 2 ** attempt + Math.random() * 20));
         continue;
       }

@@ -1,5 +1,12 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Client, InArgs, InStatement, Transaction, TransactionMode } from '@libsql/client';
+import {
+  type Client,
+  type InArgs,
+  type InStatement,
+  LibsqlError,
+  type Transaction,
+  type TransactionMode,
+} from '@libsql/client';
 
 /**
  * One writer at a time per database file within this process.
@@ -75,6 +82,17 @@ function isRead(sql: string): boolean {
  * so every caller of the store is covered, not only those that remember to.
  */
 export function serializeWrites(client: Client, lock: WriteLock): Client {
+  // A local connection that met SQLITE_BUSY keeps its failed statement open, and every later COMMIT
+  // on it fails ("SQL statements in progress") until the process restarts. While this process's
+  // writers are queued behind `lock`, no other write holds a connection, so all are reopened.
+  const guarded = async <T>(write: () => Promise<T>): Promise<T> => {
+    try {
+      return await write();
+    } catch (err) {
+      if (isBusyError(err)) await client.reconnect();
+      throw err;
+    }
+  };
   return new Proxy(client, {
     get(target, prop) {
       switch (prop) {
@@ -82,13 +100,15 @@ export function serializeWrites(client: Client, lock: WriteLock): Client {
           return (stmt: InStatement | string, args?: InArgs) => {
             const run = () =>
               typeof stmt === 'string' ? target.execute(stmt, args) : target.execute(stmt as InStatement);
-            return isRead(sqlOf(stmt)) ? run() : lock.run(run);
+            return isRead(sqlOf(stmt)) ? run() : lock.run(() => guarded(run));
           };
         case 'batch':
           return (stmts: InStatement[], mode?: TransactionMode) =>
-            mode === 'read' ? target.batch(stmts, mode) : lock.run(() => target.batch(stmts, mode));
+            mode === 'read'
+              ? target.batch(stmts, mode)
+              : lock.run(() => guarded(() => target.batch(stmts, mode)));
         case 'executeMultiple':
-          return (sql: string) => lock.run(() => target.executeMultiple(sql));
+          return (sql: string) => lock.run(() => guarded(() => target.executeMultiple(sql)));
         case 'migrate':
           return (stmts: InStatement[]) => lock.run(() => target.migrate(stmts));
         case 'transaction':
@@ -96,7 +116,7 @@ export function serializeWrites(client: Client, lock: WriteLock): Client {
             if (mode === 'read') return target.transaction(mode);
             const release = await lock.acquire();
             try {
-              return releasingOnEnd(await target.transaction(mode), release);
+              return releasingOnEnd(await guarded(() => target.transaction(mode)), release, guarded);
             } catch (err) {
               release();
               throw err;
@@ -111,14 +131,18 @@ export function serializeWrites(client: Client, lock: WriteLock): Client {
   });
 }
 
-function releasingOnEnd(tx: Transaction, release: () => void): Transaction {
+function releasingOnEnd(
+  tx: Transaction,
+  release: () => void,
+  guarded: <T>(write: () => Promise<T>) => Promise<T>,
+): Transaction {
   return new Proxy(tx, {
     get(target, prop) {
       const value = Reflect.get(target, prop, target);
       if (prop === 'commit' || prop === 'rollback') {
         return async () => {
           try {
-            return await (value as () => Promise<void>).call(target);
+            return await guarded(() => (value as () => Promise<void>).call(target));
           } finally {
             release();
           }
@@ -136,4 +160,8 @@ function releasingOnEnd(tx: Transaction, release: () => void): Transaction {
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
+}
+
+function isBusyError(err: unknown): boolean {
+  return err instanceof LibsqlError && /SQLITE_BUSY|database is locked/i.test(`${err.code} ${err.message}`);
 }
