@@ -3,7 +3,7 @@ import { gzipSync } from 'node:zlib';
 import { defineConfig, type Plugin } from 'vite';
 import { minifyTemplateLiterals } from './widget/build/minify-template-literals.ts';
 
-/** The budget for the script-tag bundle, Lit and ky included, minified and gzipped (DESIGN.md §10). */
+/** The budget for the script-tag bundle, Lit included, minified and gzipped (DESIGN.md §10). */
 const GZIP_BUDGET_BYTES = 14 * 1024;
 const SCRIPT_TAG_FILE = 'dist/billing-widgets.js';
 
@@ -37,8 +37,11 @@ function templateLiteralMinifier(): Plugin {
 
 /**
  * Two library builds of widget/: `vite build` writes ES modules for bundlers to dist/esm (one per
- * element, dependencies left to the host's bundler); `vite build --mode script-tag` writes
- * dist/billing-widgets.js, one minified file with Lit and ky inside that defines every element.
+ * source module, Lit left to the host's bundler, the Chinese messages a chunk of their own);
+ * `vite build --mode script-tag` writes dist/billing-widgets.js, one minified file with Lit inside
+ * that defines every element. It is an IIFE (exports on `window.BillingWidgets`), so it works from a
+ * classic `<script src>` as well as a module script, and it inlines the Chinese messages so that a
+ * server can serve it as a single file.
  */
 export default defineConfig(({ mode }) =>
   mode === 'script-tag'
@@ -48,10 +51,13 @@ export default defineConfig(({ mode }) =>
           emptyOutDir: false,
           target: 'es2022',
           minify: true,
-          lib: { entry: 'widget/index.ts', formats: ['es'], fileName: () => 'billing-widgets.js' },
-          rolldownOptions: {
-            output: { minify: true, comments: false, chunkFileNames: 'billing-widgets-[name]-[hash].js' },
+          lib: {
+            entry: 'widget/index.ts',
+            formats: ['iife'],
+            name: 'BillingWidgets',
+            fileName: () => 'billing-widgets.js',
           },
+          rolldownOptions: { output: { minify: true, comments: false, codeSplitting: false } },
         },
         plugins: [templateLiteralMinifier(), gzipBudget()],
       }
@@ -63,7 +69,7 @@ export default defineConfig(({ mode }) =>
           minify: false,
           lib: { entry: 'widget/index.ts', formats: ['es'] },
           rolldownOptions: {
-            external: [/^lit($|\/)/, /^@lit\//, /^ky($|\/)/],
+            external: [/^lit($|\/)/, /^@lit\//],
             output: { preserveModules: true, preserveModulesRoot: 'widget', entryFileNames: '[name].js' },
           },
         },

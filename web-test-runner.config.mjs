@@ -18,7 +18,8 @@ export default {
   files: 'widget/**/*.test.ts',
   nodeResolve: true,
   concurrency: 2,
-  testFramework: { config: { timeout: 5000 } },
+  // Generous: the machine is shared with server and end-to-end suites, and axe-core is slow under load.
+  testFramework: { config: { timeout: 20_000 } },
   plugins: [
     esbuildPlugin({
       ts: true,

@@ -17,6 +17,6 @@ export { SetupPaymentModal } from './components/setup-payment-modal/setup-paymen
 export { BillingChangeEvent } from './events/billing-change.js';
 export { BillingCheckoutEvent, type CheckoutKind } from './events/billing-checkout.js';
 export { BillingErrorEvent } from './events/billing-error.js';
-export { BILLING_CONTEXT } from './state/billing-context.js';
+export { billingContext } from './state/billing-context.js';
 export { BillingStore, type StoreHost } from './state/billing-store.js';
 export { sharedStore } from './state/shared-store.js';

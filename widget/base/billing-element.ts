@@ -1,11 +1,13 @@
-import { type CSSResultGroup, html, LitElement, type PropertyDeclarations, type TemplateResult } from 'lit';
+import { ContextConsumer } from '@lit/context';
+import { type CSSResultGroup, html, LitElement, type TemplateResult } from 'lit';
+import { property, state } from 'lit/decorators.js';
 import type { BillingApiError } from '../client/billing-api-error.js';
 import type { BillingSummary, TokenProvider } from '../client/types.js';
 import { en, type Messages } from '../i18n/en.js';
 import { formatMoney } from '../i18n/format.js';
 import { localeOf } from '../i18n/locale.js';
 import { messagesFor } from '../i18n/messages.js';
-import { requestStore } from '../state/billing-context.js';
+import { billingContext } from '../state/billing-context.js';
 import type { BillingStore, StoreHost } from '../state/billing-store.js';
 import { sharedStore } from '../state/shared-store.js';
 import { billingStyles } from '../styles/billing.styles.js';
@@ -17,36 +19,24 @@ export type ViewState = 'loading' | 'loaded' | 'empty' | 'error';
  * The base every billing element extends: finds its store (from an enclosing `<billing-provider>`,
  * or shared by `api-base` and `token`), loads its language, and renders the heading, the loading,
  * error and billing-off states and the toast, so each element renders only its own content.
- *
- * Properties are declared with `static properties` rather than decorators: the decorators module
- * and its helper cost 0.6 KB of the 14 KB gzip budget.
  */
 export abstract class BillingElement extends LitElement implements StoreHost {
   static override styles: CSSResultGroup = billingStyles;
 
-  static override properties: PropertyDeclarations = {
-    apiBase: { attribute: 'api-base' },
-    token: {},
-    tokenProvider: { attribute: false },
-    theme: { reflect: true },
-    pending: { state: true },
-    notice: { state: true },
-  };
-
   /** The billing server's base URL; ignored inside a `<billing-provider>`. Empty means this page's origin. */
-  apiBase = '';
+  @property({ attribute: 'api-base' }) apiBase = '';
 
   /** The bearer token (a JWT from the host backend); ignored inside a `<billing-provider>`. */
-  token: string | undefined;
+  @property() token: string | undefined;
 
   /** Returns a fresh token; asked when there is none and once more after a 401. */
-  tokenProvider: TokenProvider | undefined;
+  @property({ attribute: false }) tokenProvider: TokenProvider | undefined;
 
   /** Forces the light or dark scheme; without it the reader's preference decides. */
-  theme: 'light' | 'dark' | undefined;
+  @property({ reflect: true }) theme: 'light' | 'dark' | undefined;
 
   /** True while a call this element started is running; its buttons are disabled meanwhile. */
-  pending = false;
+  @state() pending = false;
 
   /** The shared state this element shows; set on the first update. */
   store: BillingStore | undefined;
@@ -56,17 +46,25 @@ export abstract class BillingElement extends LitElement implements StoreHost {
   /** Messages in `locale`; undefined while they load. */
   protected messages: Messages | undefined;
   /** The toast shown, if any: its text and tone. */
-  private notice: string[] | undefined;
+  @state() private notice: string[] | undefined;
   private provided: BillingStore | undefined;
   private readonly internals = this.attachInternals();
   private noticeTimer = 0;
 
+  constructor() {
+    super();
+    new ContextConsumer(this, {
+      context: billingContext,
+      subscribe: true,
+      callback: (store) => {
+        this.provided = store;
+        this.requestUpdate();
+      },
+    });
+  }
+
   override connectedCallback(): void {
     super.connectedCallback();
-    this.provided = undefined;
-    requestStore(this, (store) => {
-      this.provided = store;
-    });
     this.locale = localeOf(this);
     this.messages = undefined;
     void Promise.resolve(messagesFor(this.locale)).then((messages) => {

@@ -146,9 +146,9 @@ export function deferred<T = unknown>(): { promise: Promise<T>; resolve: (value:
   return { promise, resolve };
 }
 
-/** Waits until `condition` holds (checked every frame), failing with `what` after two seconds. */
+/** Waits until `condition` holds (checked every frame), failing with `what` after five seconds. */
 export async function until(condition: () => unknown, what: string): Promise<void> {
-  const deadline = performance.now() + 2000;
+  const deadline = performance.now() + 5000;
   while (!condition()) {
     if (performance.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
     await new Promise((r) => requestAnimationFrame(r));

@@ -1,4 +1,5 @@
 import { html } from 'lit';
+import { customElement } from 'lit/decorators.js';
 import { BillingElement } from '../../base/billing-element.js';
 import type { BillingSummary } from '../../client/types.js';
 import type { Messages } from '../../i18n/en.js';
@@ -33,6 +34,7 @@ import type { Messages } from '../../i18n/en.js';
  * @cssstate empty - Zero balance, or billing is off.
  * @cssstate error - Loading failed.
  */
+@customElement('billing-balance')
 export class BillingBalance extends BillingElement {
   protected override heading(m: Messages): string {
     return m.balance;
@@ -47,8 +49,6 @@ export class BillingBalance extends BillingElement {
       ${summary.credits_cents ? '' : html`<p part="empty" class="muted">${m.noCredits}</p>`}`;
   }
 }
-
-customElements.define('billing-balance', BillingBalance);
 
 declare global {
   interface HTMLElementTagNameMap {

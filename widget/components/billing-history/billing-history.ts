@@ -1,4 +1,5 @@
 import { html } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
 import { BillingElement, type ViewState } from '../../base/billing-element.js';
 import type { BillingApiError } from '../../client/billing-api-error.js';
 import type { LedgerEntry } from '../../client/types.js';
@@ -40,14 +41,14 @@ import { historyStyles } from './billing-history.styles.js';
  * @cssstate empty - No entries yet, or billing is off.
  * @cssstate error - Loading failed.
  */
+@customElement('billing-history')
 export class BillingHistory extends BillingElement {
   static override styles = [billingStyles, historyStyles];
-  static override properties = { pageSize: { type: Number, attribute: 'page-size' } };
 
   /** Entries per page (the server accepts 1 to 100). */
-  pageSize = 20;
+  @property({ type: Number, attribute: 'page-size' }) pageSize = 20;
 
-  private entries: LedgerEntry[] | undefined;
+  @state() private entries: LedgerEntry[] | undefined;
   private cursor: string | null = null;
   private listError: BillingApiError | undefined;
   /** The store revision the list reflects; a newer one means the ledger may have changed. */
@@ -118,8 +119,6 @@ export class BillingHistory extends BillingElement {
     });
   }
 }
-
-customElements.define('billing-history', BillingHistory);
 
 declare global {
   interface HTMLElementTagNameMap {

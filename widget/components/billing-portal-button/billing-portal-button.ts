@@ -1,3 +1,4 @@
+import { customElement } from 'lit/decorators.js';
 import { BillingElement } from '../../base/billing-element.js';
 import type { Messages } from '../../i18n/en.js';
 import { billingStyles } from '../../styles/billing.styles.js';
@@ -30,6 +31,7 @@ import { portalButtonStyles } from './billing-portal-button.styles.js';
  * @cssstate empty - Billing is off.
  * @cssstate error - Loading failed.
  */
+@customElement('billing-portal-button')
 export class BillingPortalButton extends BillingElement {
   static override styles = [billingStyles, portalButtonStyles];
 
@@ -43,8 +45,6 @@ export class BillingPortalButton extends BillingElement {
     );
   }
 }
-
-customElements.define('billing-portal-button', BillingPortalButton);
 
 declare global {
   interface HTMLElementTagNameMap {

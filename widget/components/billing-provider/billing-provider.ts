@@ -1,7 +1,9 @@
+import { ContextProvider } from '@lit/context';
 import { LitElement } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
 import { BillingClient } from '../../client/billing-client.js';
 import type { TokenProvider } from '../../client/types.js';
-import { provideStore } from '../../state/billing-context.js';
+import { billingContext } from '../../state/billing-context.js';
 import { BillingStore } from '../../state/billing-store.js';
 
 /**
@@ -12,28 +14,23 @@ import { BillingStore } from '../../state/billing-store.js';
  * @summary Configures and connects the billing elements inside it.
  * @slot - Any content, including billing elements.
  */
+@customElement('billing-provider')
 export class BillingProvider extends LitElement {
-  static override properties = {
-    apiBase: { attribute: 'api-base' },
-    token: {},
-    tokenProvider: { attribute: false },
-  };
-
   /** The billing server's base URL; empty means this page's origin. */
-  apiBase = '';
+  @property({ attribute: 'api-base' }) apiBase = '';
 
   /** The bearer token (a JWT from the host backend). */
-  token: string | undefined;
+  @property() token: string | undefined;
 
   /** Returns a fresh token; asked when there is none and once more after a 401. */
-  tokenProvider: TokenProvider | undefined;
+  @property({ attribute: false }) tokenProvider: TokenProvider | undefined;
 
   /** The state every element inside shares; its `navigate` can be replaced to handle redirects. */
   readonly store = new BillingStore(new BillingClient());
 
   constructor() {
     super();
-    provideStore(this, this.store);
+    new ContextProvider(this, { context: billingContext, initialValue: this.store });
   }
 
   /** No shadow root: the children render in place. */
@@ -50,8 +47,6 @@ export class BillingProvider extends LitElement {
     });
   }
 }
-
-customElements.define('billing-provider', BillingProvider);
 
 declare global {
   interface HTMLElementTagNameMap {

@@ -1,4 +1,5 @@
 import { html } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
 import { BillingElement } from '../../base/billing-element.js';
 import type { BillingSummary } from '../../client/types.js';
 import { fill, type Messages } from '../../i18n/en.js';
@@ -43,11 +44,10 @@ import { formatDate } from '../../i18n/format.js';
  * @cssstate empty - No subscription and no plan offered, or billing is off.
  * @cssstate error - Loading failed.
  */
+@customElement('billing-subscription')
 export class BillingSubscription extends BillingElement {
-  static override properties = { confirming: { state: true } };
-
   /** True while Cancel waits for confirmation. */
-  private confirming = false;
+  @state() private confirming = false;
 
   protected override heading(m: Messages): string {
     return m.subscription;
@@ -105,8 +105,6 @@ export class BillingSubscription extends BillingElement {
       </div>`;
   }
 }
-
-customElements.define('billing-subscription', BillingSubscription);
 
 declare global {
   interface HTMLElementTagNameMap {

@@ -1,4 +1,5 @@
 import { html } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
 import { BillingElement } from '../../base/billing-element.js';
 import type { BillingSummary } from '../../client/types.js';
 import { fill, type Messages } from '../../i18n/en.js';
@@ -40,17 +41,17 @@ import { topupStyles } from './billing-topup.styles.js';
  * @cssstate empty - Billing is off.
  * @cssstate error - Loading failed.
  */
+@customElement('billing-topup')
 export class BillingTopup extends BillingElement {
   static override styles = [billingStyles, topupStyles];
-  static override properties = { presets: {}, amount: { state: true }, problem: { state: true } };
 
   /** Preset amounts in major units, comma-separated; those outside the server's bounds are hidden. */
-  presets = '10,25,50,100';
+  @property() presets = '10,25,50,100';
 
   /** The amount typed, or the preset chosen (in major units). */
-  private amount = '';
+  @state() private amount = '';
   /** Why the amount was refused; empty while it is acceptable. */
-  private problem = '';
+  @state() private problem = '';
   protected override heading(m: Messages): string {
     return m.topup;
   }
@@ -105,8 +106,6 @@ export class BillingTopup extends BillingElement {
     if (failure?.field === 'amount') this.problem = failure.message;
   }
 }
-
-customElements.define('billing-topup', BillingTopup);
 
 declare global {
   interface HTMLElementTagNameMap {

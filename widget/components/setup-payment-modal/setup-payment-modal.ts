@@ -1,4 +1,5 @@
 import { html } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
 import { BillingElement } from '../../base/billing-element.js';
 import type { BillingSummary } from '../../client/types.js';
 import { en, fill, type Messages } from '../../i18n/en.js';
@@ -42,18 +43,15 @@ import { setupModalStyles } from './setup-payment-modal.styles.js';
  * @cssstate empty - Billing is off.
  * @cssstate error - Loading failed.
  */
+@customElement('setup-payment-modal')
 export class SetupPaymentModal extends BillingElement {
   static override styles = [billingStyles, setupModalStyles];
-  static override properties = {
-    open: { type: Boolean, reflect: true },
-    autoOpen: { type: Boolean, attribute: 'auto-open' },
-  };
 
   /** Whether the dialog is open; `show()` and `close()` set it. */
-  open = false;
+  @property({ type: Boolean, reflect: true }) open = false;
 
   /** Opens the dialog once, by itself, when the account has no payment method. */
-  autoOpen = false;
+  @property({ type: Boolean, attribute: 'auto-open' }) autoOpen = false;
 
   private returnFocus: HTMLElement | undefined;
 
@@ -125,8 +123,6 @@ export class SetupPaymentModal extends BillingElement {
     this.returnFocus?.focus();
   }
 }
-
-customElements.define('setup-payment-modal', SetupPaymentModal);
 
 declare global {
   interface HTMLElementTagNameMap {
