@@ -37,6 +37,16 @@ describe('top-up through Checkout', () => {
     }));
   }
 
+  async function cancelRefOf(sessionId: string) {
+    const rs = await h.store.client.execute({
+      sql: 'SELECT cancel_ref FROM billing_sessions WHERE id = ?',
+      args: [sessionId],
+    });
+    const ref = String(rs.rows[0]?.cancel_ref);
+    assert.match(ref, /^[A-Za-z0-9_-]{22}$/, 'a 128-bit base64url reference');
+    return ref;
+  }
+
   test('the Checkout session carries the amount, the customer and our callbacks', async () => {
     const { sessionId } = await startTopUp('alice', '25.50');
     const session = await h.stripe.checkout.sessions.retrieve(sessionId, { expand: ['line_items'] });
@@ -45,7 +55,10 @@ describe('top-up through Checkout', () => {
     assert.equal(session.currency, 'usd');
     assert.deepEqual(session.metadata, { account_id: 'alice', user_id: 'alice', kind: 'topup' });
     assert.equal(session.success_url, `${h.url}/api/billing/success?session_id={CHECKOUT_SESSION_ID}`);
-    assert.equal(session.cancel_url, `${h.url}/api/billing/cancel?session_id={CHECKOUT_SESSION_ID}`);
+    assert.equal(
+      session.cancel_url,
+      `${h.url}/api/billing/cancel?session_id={CHECKOUT_SESSION_ID}&ref=${await cancelRefOf(sessionId)}`,
+    );
     const customer = (await h.stripe.customers.retrieve(session.customer as string)) as Stripe.Customer;
     assert.equal(customer.metadata.account_id, 'alice');
     // A second top-up reuses the customer.

@@ -1,4 +1,4 @@
-import type { Transaction } from '@libsql/client';
+import { LibsqlError, type Transaction } from '@libsql/client';
 import type { Store } from '../store/db.ts';
 
 /** What a Checkout session was created for (the `billing_session_type` column). */
@@ -15,6 +15,22 @@ export interface BillingSession {
   priceCents: number | null;
   priceCode: string | null;
   returnUrl: string;
+  /** The unguessable token in the session's `cancel_url` (null for rows older than migration 002). */
+  cancelRef: string | null;
+}
+
+const COLUMNS =
+  'id, account_id, user_id, status, billing_session_type, price_cents, price_code, return_url, cancel_ref';
+
+/**
+ * Thrown by `insertBillingSession` when the account already has a subscription Checkout in
+ * progress: the partial unique index `billing_sessions_one_subscription_checkout` refused the row.
+ */
+export class SubscriptionCheckoutInProgress extends Error {
+  constructor(readonly accountId: string) {
+    super(`account ${accountId} already has a subscription checkout in progress`);
+    this.name = 'SubscriptionCheckoutInProgress';
+  }
 }
 
 /** Records a freshly created Checkout session as `in_progress`. */
@@ -24,33 +40,74 @@ export async function insertBillingSession(
   now: Date,
 ): Promise<void> {
   const at = now.toISOString();
-  await store.client.execute({
-    sql: `INSERT INTO billing_sessions
-            (id, account_id, user_id, status, billing_session_type, price_cents, price_code, return_url, created_at, updated_at)
-          VALUES (?, ?, ?, 'in_progress', ?, ?, ?, ?, ?, ?)`,
-    args: [
-      session.id,
-      session.accountId,
-      session.userId,
-      session.type,
-      session.priceCents,
-      session.priceCode,
-      session.returnUrl,
-      at,
-      at,
-    ],
-  });
+  try {
+    await store.client.execute({
+      sql: `INSERT INTO billing_sessions
+              (id, account_id, user_id, status, billing_session_type, price_cents, price_code, return_url, cancel_ref, created_at, updated_at)
+            VALUES (?, ?, ?, 'in_progress', ?, ?, ?, ?, ?, ?, ?)`,
+      args: [
+        session.id,
+        session.accountId,
+        session.userId,
+        session.type,
+        session.priceCents,
+        session.priceCode,
+        session.returnUrl,
+        session.cancelRef,
+        at,
+        at,
+      ],
+    });
+  } catch (err) {
+    if (session.type === 'MONTHLY_SUBSCRIPTION' && isOneSubscriptionCheckoutConflict(err)) {
+      throw new SubscriptionCheckoutInProgress(session.accountId);
+    }
+    throw err;
+  }
+}
+
+/** SQLite names the indexed column, so only this index's conflict matches (not the id or cancel_ref). */
+function isOneSubscriptionCheckoutConflict(err: unknown): boolean {
+  return (
+    err instanceof LibsqlError &&
+    err.code.startsWith('SQLITE_CONSTRAINT') &&
+    /UNIQUE constraint failed: billing_sessions\.account_id\b/.test(err.message)
+  );
 }
 
 /** Our record of a Checkout session, or null when we never created it. */
 export async function findBillingSession(store: Store, id: string): Promise<BillingSession | null> {
   const result = await store.client.execute({
-    sql: `SELECT id, account_id, user_id, status, billing_session_type, price_cents, price_code, return_url
-          FROM billing_sessions WHERE id = ?`,
+    sql: `SELECT ${COLUMNS} FROM billing_sessions WHERE id = ?`,
     args: [id],
   });
-  const row = result.rows[0];
-  if (!row) return null;
+  return result.rows[0] ? billingSessionOf(result.rows[0]) : null;
+}
+
+/** The session whose `cancel_url` carried `cancelRef`, or null when no session did. */
+export async function findBillingSessionByCancelRef(
+  store: Store,
+  cancelRef: string,
+): Promise<BillingSession | null> {
+  const result = await store.client.execute({
+    sql: `SELECT ${COLUMNS} FROM billing_sessions WHERE cancel_ref = ?`,
+    args: [cancelRef],
+  });
+  return result.rows[0] ? billingSessionOf(result.rows[0]) : null;
+}
+
+/** Ids of the account's subscription Checkout sessions still `in_progress` (at most one after 002). */
+export async function openSubscriptionCheckoutIds(store: Store, accountId: string): Promise<string[]> {
+  const result = await store.client.execute({
+    sql: `SELECT id FROM billing_sessions
+          WHERE account_id = ? AND billing_session_type = 'MONTHLY_SUBSCRIPTION' AND status = 'in_progress'
+          ORDER BY created_at`,
+    args: [accountId],
+  });
+  return result.rows.map((row) => String(row.id));
+}
+
+function billingSessionOf(row: Record<string, unknown>): BillingSession {
   return {
     id: String(row.id),
     accountId: String(row.account_id),
@@ -60,6 +117,7 @@ export async function findBillingSession(store: Store, id: string): Promise<Bill
     priceCents: row.price_cents === null ? null : Number(row.price_cents),
     priceCode: row.price_code === null ? null : String(row.price_code),
     returnUrl: String(row.return_url),
+    cancelRef: row.cancel_ref === null || row.cancel_ref === undefined ? null : String(row.cancel_ref),
   };
 }
 

@@ -1,12 +1,17 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type Stripe from 'stripe';
 import type { AppDeps } from '../app-env.ts';
 import type { Plan } from '../config.ts';
 import { ApiError } from '../errors.ts';
 import type { Identity } from '../identity/identity.ts';
 import { callStripe } from '../stripe/gateway-error.ts';
-import { type BillingSessionType, insertBillingSession } from './billing-sessions.ts';
+import {
+  type BillingSessionType,
+  insertBillingSession,
+  SubscriptionCheckoutInProgress,
+} from './billing-sessions.ts';
 import { findOrCreateCustomer } from './customers.ts';
+import { closeEarlierSubscriptionCheckouts } from './subscription-checkout-guard.ts';
 
 /** What the widgets receive: where to send the browser. */
 export interface CheckoutRedirect {
@@ -70,8 +75,12 @@ export function createSetupCheckout(deps: AppDeps, request: CheckoutRequest): Pr
  * A Checkout session in `subscription` mode for `plan`. A plan without a Stripe price id is sold
  * with inline `price_data` (a monthly recurring price built from the configured amount), so a
  * deployment works without creating products in the Stripe dashboard first.
+ *
+ * One subscription checkout at a time per account (subscription-checkout-guard.ts): earlier
+ * in-progress ones are expired at Stripe first, and a concurrent request that loses the race for
+ * the store's unique index gets 409 `subscription_checkout_in_progress`.
  */
-export function createSubscriptionCheckout(
+export async function createSubscriptionCheckout(
   deps: AppDeps,
   request: CheckoutRequest & { plan: Plan },
 ): Promise<CheckoutRedirect> {
@@ -88,6 +97,7 @@ export function createSubscriptionCheckout(
         },
         quantity: 1,
       };
+  await closeEarlierSubscriptionCheckouts(deps, identity.accountId);
   return openCheckout(
     deps,
     request,
@@ -117,12 +127,14 @@ async function openCheckout(
   const { identity } = request;
   const customer = await findOrCreateCustomer(deps, identity);
   const callbacks = `${deps.config.publicUrl}/api/billing`;
+  // Stripe documents {CHECKOUT_SESSION_ID} for success_url only; the ref finds the row without it.
+  const cancelRef = randomBytes(16).toString('base64url');
   const session = await callStripe('create the Checkout session', () =>
     deps.stripe.checkout.sessions.create(
       {
         ...params(customer),
         success_url: `${callbacks}/success?session_id={CHECKOUT_SESSION_ID}`,
-        cancel_url: `${callbacks}/cancel?session_id={CHECKOUT_SESSION_ID}`,
+        cancel_url: `${callbacks}/cancel?session_id={CHECKOUT_SESSION_ID}&ref=${cancelRef}`,
       },
       // A fresh key per API request (not the caller's X-Request-Id, which a client may reuse): the
       // SDK's network retries of this one call reuse it, so they never open a second session.
@@ -147,14 +159,31 @@ async function openCheckout(
         priceCents: record.priceCents,
         priceCode: record.priceCode,
         returnUrl: request.returnUrl,
+        cancelRef,
       },
       deps.clock.now(),
     );
   } catch (err) {
     // The store error is the one to report; a failed expiry leaves a session that simply times out.
-    await deps.stripe.checkout.sessions.expire(session.id).catch(() => undefined);
+    const expired = await deps.stripe.checkout.sessions.expire(session.id).then(
+      () => true,
+      () => false,
+    );
+    if (err instanceof SubscriptionCheckoutInProgress) {
+      if (!expired) {
+        deps.logger?.error('losing subscription checkout could not be expired at Stripe', {
+          session_id: session.id,
+        });
+      }
+      throw new ApiError(
+        409,
+        'subscription_checkout_in_progress',
+        'Another subscription checkout for this account was opened at the same moment; finish or close that one first.',
+      );
+    }
     deps.logger?.error('billing session not recorded; Checkout session expired', {
       session_id: session.id,
+      expired,
       error: err instanceof Error ? err.message : String(err),
     });
     throw new ApiError(503, 'store_unavailable', 'The billing store is unavailable; no payment was started.');
