@@ -16,6 +16,7 @@ import { healthRoutes } from './routes/health.ts';
 import { publicConfigRoutes } from './routes/public-config.ts';
 import { serverApiRoutes } from './routes/server-api.ts';
 import { webhookRoutes } from './routes/webhook.ts';
+import { widgetBundleRoutes } from './routes/widget-bundle.ts';
 
 export type { AppDeps, AppEnv } from './app-env.ts';
 
@@ -45,6 +46,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.notFound(notFound);
 
   app.route('/', healthRoutes(deps));
+  app.route('/', widgetBundleRoutes());
 
   app.use('/api/billing/*', corsAllowList(deps.config), requestBodyLimit());
   const user = requireUser(deps);
