@@ -3,6 +3,9 @@
  * it when they upgrade.
  */
 
+// A bare import, which import sorting never moves: the provider must be defined before the others.
+import './components/billing-provider/billing-provider.js';
+
 export { BillingElement, type ViewState } from './base/billing-element.js';
 export { BillingApiError } from './client/billing-api-error.js';
 export { apiRoot, BillingClient } from './client/billing-client.js';
