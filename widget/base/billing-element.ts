@@ -153,6 +153,12 @@ export abstract class BillingElement extends LitElement implements StoreHost {
     return formatMoney(cents, this.store!.summary!.currency, this.locale, signed);
   }
 
+  /** Exposes the view state as a custom state, also while the element renders no card (a closed modal). */
+  protected override updated(): void {
+    this.internals.states.clear();
+    this.internals.states.add(this.viewState());
+  }
+
   protected override render(): unknown {
     return [this.renderCard(), this.renderToast()];
   }
@@ -163,8 +169,6 @@ export abstract class BillingElement extends LitElement implements StoreHost {
     const m = this.messages ?? en;
     const summary = this.store!.summary!;
     const error = this.failure;
-    this.internals.states.clear();
-    this.internals.states.add(state);
     return html`<section part="base" aria-busy=${state === 'loading'} aria-labelledby="h">
       <h2 id="h" part="heading">${this.heading(m)}</h2>
       ${

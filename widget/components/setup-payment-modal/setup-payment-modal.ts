@@ -75,6 +75,7 @@ export class SetupPaymentModal extends BillingElement {
   }
 
   protected override updated(): void {
+    super.updated();
     const dialog = this.renderRoot.querySelector('dialog')!;
     if (this.open && !dialog.open) {
       // The focused element, looking into shadow roots, so focus can go back exactly where it was.
