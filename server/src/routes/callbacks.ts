@@ -8,7 +8,10 @@ import {
 } from '../billing/billing-sessions.ts';
 import { fulfilCheckoutSession } from '../billing/fulfilment.ts';
 import { withOutcome } from '../billing/return-url.ts';
-import { closeSubscriptionCheckout } from '../billing/subscription-checkout-guard.ts';
+import {
+  closeSubscriptionCheckout,
+  type SubscriptionCheckoutClosure,
+} from '../billing/subscription-checkout-guard.ts';
 import { ApiError } from '../errors.ts';
 
 // Checkout session ids are `cs_test_…` / `cs_live_…`; anything else cannot be ours.
@@ -43,7 +46,7 @@ export function callbackRoutes(deps: AppDeps): Hono<AppEnv> {
   });
 
   app.get('/cancel', async (c) => {
-    const session = await cancelledSessionOf(deps, c.req.query('session_id'), c.req.query('ref'));
+    const session = await sessionOfCancelLink(deps, c.req.query('session_id'), c.req.query('ref'));
     if (session.status === 'in_progress') await abandonCheckout(deps, session);
     return c.redirect(withOutcome(session.returnUrl, 'checkout', 'cancel'), 302);
   });
@@ -56,7 +59,7 @@ export function callbackRoutes(deps: AppDeps): Hono<AppEnv> {
  * `ref` when both are present), else by `ref` alone, since Stripe may leave the literal
  * `{CHECKOUT_SESSION_ID}` in a `cancel_url`. Anything else is a 400 and changes nothing.
  */
-async function cancelledSessionOf(
+async function sessionOfCancelLink(
   deps: AppDeps,
   sessionId: string | undefined,
   ref: string | undefined,
@@ -85,7 +88,7 @@ async function cancelledSessionOf(
  */
 async function abandonCheckout(deps: AppDeps, session: BillingSession): Promise<void> {
   if (session.type === 'MONTHLY_SUBSCRIPTION') {
-    let closure: Awaited<ReturnType<typeof closeSubscriptionCheckout>>;
+    let closure: SubscriptionCheckoutClosure;
     try {
       closure = await closeSubscriptionCheckout(deps, session.id);
     } catch (err) {
