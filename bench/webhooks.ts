@@ -1,0 +1,130 @@
+/**
+ * `webhook_events_per_s` (DESIGN section 10): signed `checkout.session.completed` events posted to
+ * one billing server process, each crediting its top-up exactly once. The sessions are real: made
+ * through the server's API and paid in the emulator (which delivers nothing itself), because
+ * fulfilment re-reads every session from Stripe. Only the ingest is timed; the ledger is checked
+ * afterwards (one purchase row per session, balances equal to what was paid, audit clean).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type Stripe from 'stripe';
+import { EMULATOR_WEBHOOK_SECRET } from '../server/src/config.ts';
+import { signHs256 } from '../server/src/identity/hs256.ts';
+import { auditLedger } from '../server/src/store/audit.ts';
+import { openStore } from '../server/src/store/db.ts';
+import { freePort, startServerProcess } from '../server/test/server-process.ts';
+import { startEmulator } from '../stripe-emulator/src/testing.ts';
+import { signPayload } from '../stripe-emulator/src/webhooks.ts';
+
+const EVENTS = 2000;
+const IN_FLIGHT = 32;
+const USERS = 50;
+const JWT_SECRET = 'bench-webhooks-jwt-secret-0123456789-abc';
+
+async function inPool<T>(items: T[], limit: number, work: (item: T, index: number) => Promise<void>) {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      await work(items[index]!, index);
+    }
+  };
+  await Promise.all(Array.from({ length: limit }, worker));
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'bench-webhooks-'));
+const dbUrl = `file:${join(dir, 'billing.db')}`;
+const emulator = await startEmulator();
+const port = await freePort();
+const server = await startServerProcess({
+  PORT: String(port),
+  BILLING_DB_URL: dbUrl,
+  BILLING_PUBLIC_URL: `http://127.0.0.1:${port}`,
+  STRIPE_API_BASE: emulator.url,
+  BILLING_JWT_SECRET: JWT_SECRET,
+  BILLING_RATE_LIMIT_PER_MINUTE: '1000000',
+});
+try {
+  const expected = new Map<string, number>();
+  const tokens = new Map<string, string>();
+  await inPool(
+    Array.from({ length: EVENTS }, (_, i) => i),
+    16,
+    async (i) => {
+      const user = `bench_${i % USERS}`;
+      let token = tokens.get(user);
+      if (!token) {
+        token = signHs256({ sub: user, exp: Math.floor(Date.now() / 1000) + 3600 }, JWT_SECRET);
+        tokens.set(user, token);
+      }
+      const cents = 500 + (i % 97);
+      const res = await fetch(`${server.url}/api/billing/create-checkout-session`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ amount: cents / 100 }),
+      });
+      const body = (await res.json()) as { redirect_url?: string };
+      if (!body.redirect_url) throw new Error(`top-up ${i}: ${res.status} ${JSON.stringify(body)}`);
+      const id = /cs_[A-Za-z0-9_]+/.exec(body.redirect_url)![0];
+      const paid = await emulator.control(`/_emulator/checkout/sessions/${id}/complete`, {
+        card: '4242424242424242',
+      });
+      if (paid.status !== 200) throw new Error(`paying ${id}: ${JSON.stringify(paid.body)}`);
+      expected.set(user, (expected.get(user) ?? 0) + cents);
+    },
+  );
+  const payloads: string[] = [];
+  for await (const event of emulator.stripe.events.list({ type: 'checkout.session.completed', limit: 100 })) {
+    payloads.push(JSON.stringify(event as Stripe.Event));
+  }
+  if (payloads.length !== EVENTS) throw new Error(`expected ${EVENTS} events, found ${payloads.length}`);
+
+  let failures = 0;
+  const started = performance.now();
+  await inPool(payloads, IN_FLIGHT, async (payload) => {
+    const res = await fetch(`${server.url}/api/billing/webhook`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json; charset=utf-8',
+        'stripe-signature': signPayload(payload, EMULATOR_WEBHOOK_SECRET, Math.floor(Date.now() / 1000)),
+      },
+      body: payload,
+    });
+    await res.arrayBuffer();
+    if (res.status !== 200) failures++;
+  });
+  const seconds = (performance.now() - started) / 1000;
+
+  const store = await openStore({ url: dbUrl });
+  const purchases = await store.client.execute(
+    "SELECT COUNT(*) AS n, COUNT(DISTINCT source_id) AS d FROM ledger_entries WHERE kind = 'purchase'",
+  );
+  const balances = await store.client.execute('SELECT id, balance_cents FROM accounts');
+  const wrong = balances.rows.filter((r) => Number(r.balance_cents) !== (expected.get(String(r.id)) ?? 0));
+  const audit = await auditLedger(store);
+  await store.close();
+  const credited = Number(purchases.rows[0]!.n);
+  const exactlyOnce =
+    failures === 0 &&
+    credited === EVENTS &&
+    Number(purchases.rows[0]!.d) === EVENTS &&
+    wrong.length === 0 &&
+    audit.length === 0;
+  const rate = EVENTS / seconds;
+  console.log(`Signed checkout.session.completed ingest, one server process, ${IN_FLIGHT} in flight`);
+  console.log(
+    '| events | seconds | events/s | non-200 | credited once | balances exact |\n|---|---|---|---|---|---|',
+  );
+  console.log(
+    `| ${EVENTS} | ${seconds.toFixed(2)} | ${Math.round(rate)} | ${failures} | ${credited}/${EVENTS} | ${wrong.length === 0 && audit.length === 0} |`,
+  );
+  console.log(`machine load average (1 min) at the end: ${loadavg()[0]!.toFixed(2)}`);
+  console.log(`goal ≥ 500 events/s`);
+  if (!exactlyOnce) throw new Error('the ingest did not credit every session exactly once');
+  console.log(JSON.stringify({ figure: 'webhook_events_per_s', value: Math.round(rate), unit: 'events/s' }));
+} finally {
+  await server.stop();
+  await emulator.close();
+  rmSync(dir, { recursive: true, force: true });
+}
