@@ -106,7 +106,10 @@ try {
   await tab.goto(hostOrigin, { waitUntil: 'networkidle' });
   // Every element has upgraded and shows the balance that was seeded.
   for (const name of ELEMENTS) {
-    const defined = await tab.evaluate((n) => customElements.get(n) !== undefined, name);
+    const defined = await tab.evaluate(
+      // Runs in the page, where the DOM's customElements registry exists.
+      `customElements.get(${JSON.stringify(name)}) !== undefined`,
+    );
     if (!defined) problems.push(`${name} is not defined by the bundle`);
   }
   await tab.locator('billing-balance').getByText('60.00').first().waitFor({ timeout: 10_000 });
