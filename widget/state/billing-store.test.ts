@@ -2,7 +2,7 @@ import { expect, fixture, html } from '@open-wc/testing';
 import '../index.js';
 import type { BillingElement } from '../base/billing-element.js';
 import { hasPart, inState, part } from '../testing/dom.js';
-import { errorResponse, FakeBillingApi, until } from '../testing/fake-billing-api.js';
+import { errorResponse, FakeBillingApi, summaryFixture, until } from '../testing/fake-billing-api.js';
 
 /** Every element of the page, configured alike by attributes (no provider). */
 async function page(api: FakeBillingApi, token = 't') {
@@ -93,6 +93,28 @@ describe('the shared store', () => {
     const { elements } = await page(api);
     await until(() => toasts(elements).length === 1, 'the toast');
     expect(toasts(elements)[0].getAttribute('role')).to.equal('alert');
+  });
+
+  it('uses a tokenProvider set right after the element is created, and refreshes it once on a 401', async () => {
+    const api = new FakeBillingApi();
+    let issued = 0;
+    api.on('get', 'summary', (request) =>
+      request.authorization === 'Bearer jwt-2'
+        ? summaryFixture()
+        : errorResponse(401, 'token_expired', 'Expired.'),
+    );
+    const el = document.createElement('billing-balance');
+    el.apiBase = api.apiBase;
+    el.tokenProvider = async () => `jwt-${++issued}`;
+    document.body.append(el);
+    try {
+      await until(() => inState(el, 'loaded'), 'the balance');
+      expect(issued).to.equal(2);
+      expect(api.requests.map((r) => r.authorization)).to.deep.equal(['Bearer jwt-1', 'Bearer jwt-2']);
+      expect(api.count('summary')).to.equal(2);
+    } finally {
+      el.remove();
+    }
   });
 
   it('says the server could not be reached when the network fails', async () => {

@@ -30,6 +30,7 @@ describe('<billing-history>', () => {
     const el = await mount(api);
     await until(() => api.count('transactions') === 1, 'the transactions request');
     expect(inState(el, 'loading')).to.equal(true);
+    await expect(el).to.be.accessible();
     held.resolve(undefined);
     await until(() => inState(el, 'loaded'), 'the loaded state');
     const rows = parts(el, 'row').map((row) => [...row.children].map((cell) => cell.textContent));

@@ -46,6 +46,36 @@ describe('<billing-provider>', () => {
     expect(part(nested, 'amount').textContent).to.equal('$12.50');
   });
 
+  it('passes axe in the dark theme, every element loaded', async () => {
+    const api = new FakeBillingApi(summaryFixture({ credits_cents: 500, credits: '5.00' }));
+    api.on('get', 'transactions', () => ({
+      data: [
+        {
+          id: 'le_1',
+          kind: 'purchase',
+          amount: '5.00',
+          amount_cents: 500,
+          description: 'Top-up',
+          balance_after: '5.00',
+          balance_after_cents: 500,
+          created_at: '2026-03-14T12:00:00.000Z',
+        },
+      ],
+      next_cursor: 'more',
+    }));
+    const provider = await fixture<BillingProvider>(html`<billing-provider api-base=${api.apiBase} token="t">
+      <billing-balance theme="dark"></billing-balance>
+      <billing-topup theme="dark"></billing-topup>
+      <billing-subscription theme="dark"></billing-subscription>
+      <setup-payment-modal theme="dark" open></setup-payment-modal>
+      <billing-history theme="dark"></billing-history>
+      <billing-portal-button theme="dark"></billing-portal-button>
+    </billing-provider>`);
+    const elements = elementsIn(provider);
+    await until(() => elements.every((el) => inState(el, 'loaded')), 'every element to load');
+    for (const el of elements) await expect(el).to.be.accessible();
+  });
+
   it('updates every element after an action anywhere', async () => {
     const active = summaryFixture({
       subscription: {
