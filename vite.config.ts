@@ -57,7 +57,10 @@ export default defineConfig(({ mode }) =>
             name: 'BillingWidgets',
             fileName: () => 'billing-widgets.js',
           },
-          rolldownOptions: { output: { minify: true, comments: false, codeSplitting: false } },
+          // ASCII output: the file works even when served without a charset (Chinese text comes escaped).
+          rolldownOptions: {
+            output: { minify: true, comments: false, codeSplitting: false, charset: 'ascii' },
+          },
         },
         plugins: [templateLiteralMinifier(), gzipBudget()],
       }

@@ -92,7 +92,7 @@ export class BillingSubscription extends BillingElement {
                 : plans.map(
                     (
                       p,
-                    ) => html`<span part="plan">${p.name} · ${fill(m.plan, this.money(p.amount_cents))}</span>
+                    ) => html`<span part="plan">${p.name} &middot; ${fill(m.plan, this.money(p.amount_cents))}</span>
                       ${button('subscribe', m.subscribe, () =>
                         this.busy((store) =>
                           store.redirect(this, 'subscription', (client, url) =>

@@ -112,7 +112,7 @@ export class SetupPaymentModal extends BillingElement {
     return [
       html`<dialog part="dialog" aria-labelledby="h" @close=${this.onClose}>
         ${this.open ? this.renderCard() : ''}
-        <button part="close" class="secondary" aria-label=${(this.messages ?? en).close} @click=${this.close}>×</button>
+        <button part="close" class="secondary" aria-label=${(this.messages ?? en).close} @click=${this.close}>&times;</button>
       </dialog>`,
       this.renderToast(),
     ];
