@@ -21,7 +21,7 @@ import { createStripeClient } from '../server/src/stripe/client.ts';
 const ACCOUNT = 'scale-account';
 const SMALL = 1_000;
 const LARGE = 1_000_000;
-const BLOCKS = 30;
+const BLOCKS = 20;
 const ROUNDS_PER_BLOCK = 100;
 const JWT_SECRET = 'bench-ledger-jwt-secret-0123456789-abcdef';
 

@@ -6,7 +6,7 @@
  */
 import { runWebhookStorm } from '../server/test/webhook-storm.ts';
 
-const options = { topUps: 400, subscriptions: 40, duplicateRate: 0.3, concurrency: 32 };
+const options = { topUps: 300, subscriptions: 30, duplicateRate: 0.3, concurrency: 32 };
 const result = await runWebhookStorm(options);
 console.log(
   `Webhook storm: ${options.topUps} top-ups + ${options.subscriptions} subscriptions, two server processes, one libSQL file`,
