@@ -44,6 +44,8 @@ export interface BillingSummary {
   topup: TopupBounds;
   plans: Plan[];
   subscription: SubscriptionSummary;
+  /** The first page of GET /transactions with `limit` entries at most. */
+  transactions?: TransactionPage & { limit: number };
 }
 
 /** One ledger entry of GET /transactions. */

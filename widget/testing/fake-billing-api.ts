@@ -114,6 +114,7 @@ export function summaryFixture(overrides: Partial<BillingSummary> = {}): Billing
       cancel_at: null,
       stripe_subscription_id: null,
     },
+    transactions: { data: [], next_cursor: null, limit: 20 },
     ...overrides,
   };
 }

@@ -81,7 +81,13 @@ describe('widget reads of the caller’s own account', () => {
     await t.fund('u1', 1250);
     const res = await t.call('GET', '/api/billing/summary', { token });
     assert.equal(res.status, 200);
-    assert.deepEqual(res.body, {
+    // The first history page rides along; it is the same page GET /transactions answers.
+    const { transactions, ...rest } = res.body;
+    const page = await t.call('GET', '/api/billing/transactions', { token });
+    assert.deepEqual(transactions, { ...page.body, limit: 20 });
+    assert.equal(transactions.data.length, 1);
+    assert.equal(transactions.data[0].amount_cents, 1250);
+    assert.deepEqual(rest, {
       billing_enabled: true,
       currency: 'usd',
       credits: '12.50',

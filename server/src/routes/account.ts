@@ -6,7 +6,7 @@ import { formatCents } from '../money.ts';
 import { accountFromRow } from '../store/ledger.ts';
 import { currentAccess, subscriptionSummary } from '../store/subscription-state.ts';
 import { publicOffer } from './public-offer.ts';
-import { decodeCursor, parsePageSize, transactionsPage } from './transactions-page.ts';
+import { DEFAULT_PAGE_SIZE, decodeCursor, parsePageSize, transactionsPage } from './transactions-page.ts';
 
 /**
  * Widget-facing reads of the caller's own account (the token's account scopes every query):
@@ -39,9 +39,11 @@ export function accountRoutes(deps: AppDeps): Hono<AppEnv> {
 
   routes.get('/summary', async (c) => {
     const { accountId } = identityOf(c);
-    const [accountRs, subscription] = await Promise.all([
+    // The first history page rides along, so a page with every element makes one request on load.
+    const [accountRs, subscription, history] = await Promise.all([
       store.client.execute({ sql: 'SELECT * FROM accounts WHERE id = ?', args: [accountId] }),
       subscriptionSummary(store.client, accountId, clock.now()),
+      transactionsPage(store.client, accountId, DEFAULT_PAGE_SIZE, null),
     ]);
     const account = accountRs.rows[0] ? accountFromRow(accountRs.rows[0]) : null;
     const balance = account?.balanceCents ?? 0;
@@ -56,6 +58,7 @@ export function accountRoutes(deps: AppDeps): Hono<AppEnv> {
       welcome_granted: account?.welcomeGrantedAt != null,
       ...publicOffer(config),
       subscription,
+      transactions: { ...history, limit: DEFAULT_PAGE_SIZE },
     });
   });
 

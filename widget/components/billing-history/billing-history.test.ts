@@ -89,6 +89,28 @@ describe('<billing-history>', () => {
     expect(api.count('transactions')).to.equal(2);
   });
 
+  it('shows the first page the summary carries without a request of its own, and the refreshed one after', async () => {
+    const api = new FakeBillingApi(
+      summaryFixture({ transactions: { data: FIRST_PAGE, next_cursor: 'c2', limit: 20 } }),
+    );
+    const wrapper = await fixture<HTMLDivElement>(
+      html`<div><billing-history api-base=${api.apiBase} token="t"></billing-history></div>`,
+    );
+    const el = wrapper.querySelector('billing-history')!;
+    await until(() => inState(el, 'loaded'), 'the loaded state');
+    expect(parts(el, 'row')).to.have.length(2);
+    expect(hasPart(el, 'more')).to.equal(true);
+    expect(api.count('transactions')).to.equal(0);
+    const newer = ledgerEntry('le_3', 500, 1625, 'Grant');
+    api.on('get', 'summary', () =>
+      summaryFixture({ transactions: { data: [newer, ...FIRST_PAGE], next_cursor: 'c3', limit: 20 } }),
+    );
+    await el.store!.refresh(undefined, true);
+    await until(() => parts(el, 'row').length === 3, 'the refreshed first page');
+    expect(api.count('transactions')).to.equal(0);
+    expect(api.count('summary')).to.equal(2);
+  });
+
   it('formats dates and money for zh-CN', async () => {
     const api = new FakeBillingApi(summaryFixture());
     api.on('get', 'transactions', () => ({ data: FIRST_PAGE, next_cursor: null }));

@@ -51,17 +51,26 @@ export class BillingHistory extends BillingElement {
   @state() private entries: LedgerEntry[] | undefined;
   private cursor: string | null = null;
   private listError: BillingApiError | undefined;
-  /** The store revision the list reflects; a newer one means the ledger may have changed. */
+  /** The summary revision the list reflects; a newer one means the ledger may have changed. */
   private revision = 0;
   /** Numbers each load, so an older answer arriving late never overwrites a newer one. */
   private loads = 0;
 
   protected override willUpdate(): void {
     super.willUpdate();
-    // The first summary load does not change the ledger; only later refreshes reload it.
-    const revision = Math.max(this.store!.revision, 1);
-    if (revision > this.revision) {
-      this.revision = revision;
+    const store = this.store!;
+    // Each summary (the first load and every refresh) may carry a new ledger; wait for it.
+    if (!store.summary || store.revision <= this.revision) return;
+    this.revision = store.revision;
+    // The summary carries the first page, so a page of widgets makes one request; another page
+    // size (or an older server) fetches its own.
+    const first = store.summary.transactions;
+    if (first && first.limit === this.pageSize) {
+      this.loads++;
+      this.listError = undefined;
+      this.entries = first.data;
+      this.cursor = first.next_cursor;
+    } else {
       void this.load();
     }
   }
