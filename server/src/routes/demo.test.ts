@@ -54,16 +54,21 @@ test('in emulator mode /demo/token mints a working user token and / serves the d
     assert.equal(page.status, 200);
     assert.match(page.headers.get('content-type') ?? '', /text\/html/);
     const html = await page.text();
-    for (const path of [
-      '/create-checkout-session',
-      '/create-customer-setup-session',
-      '/subscription-checkout-session',
-      '/cancel-subscription',
-      '/resume-subscription',
+    // The vanilla HTML example: every element, its token from /demo/token, the bundle from this server.
+    for (const tag of [
+      '<billing-provider',
+      '<billing-balance',
+      '<billing-topup',
+      '<billing-subscription',
+      '<setup-payment-modal',
+      '<billing-history',
+      '<billing-portal-button',
       '/demo/token',
+      '4242 4242 4242 4242',
     ]) {
-      assert.ok(html.includes(path), `the page calls ${path}`);
+      assert.ok(html.includes(tag), `the page has ${tag}`);
     }
+    assert.match(html, /<script src="\/widgets\.js(\?v=[0-9a-f]{16})?" defer>/);
   } finally {
     await close();
   }

@@ -3,6 +3,7 @@ import type { AppDeps, AppEnv } from '../app-env.ts';
 import { ApiError } from '../errors.ts';
 import { signHs256 } from '../identity/hs256.ts';
 import { demoPage } from './demo-page.ts';
+import { WidgetBundle } from './widget-bundle.ts';
 
 const DEMO_USER = /^[A-Za-z0-9._-]{1,64}$/;
 /** Demo tokens last a working day; the page fetches a new one when it loads. */
@@ -43,9 +44,10 @@ export function demoRoutes(deps: AppDeps): Hono<AppEnv> {
     return c.json({ token });
   });
 
+  const bundle = new WidgetBundle();
   app.get('/', (c) => {
     c.header('Cache-Control', 'no-store');
-    return c.html(demoPage());
+    return c.html(demoPage(bundle.current()?.version));
   });
 
   app.get('/favicon.ico', (c) => c.body(null, 204));

@@ -1,0 +1,102 @@
+/**
+ * What a person does and sees on the pages: the demo host page (the vanilla HTML example), the
+ * emulator's hosted checkout and portal pages. Locators pierce the elements' shadow roots, so they
+ * find text and buttons as a person would, by role and name.
+ */
+import { randomBytes } from 'node:crypto';
+import { createClient } from '@libsql/client';
+import type { Page } from 'playwright-core';
+import { expectCount, expectText, expectVisible } from './eventually.ts';
+import type { StackInfo } from './stack.ts';
+
+/** A user no other flow uses, so each flow starts from an empty account. */
+export function newUser(flow: string): string {
+  return `${flow}-${randomBytes(4).toString('hex')}`;
+}
+
+/** Opens the demo host page as `user` and waits until every element has loaded. */
+export async function openDemoPage(page: Page, stack: StackInfo, user: string): Promise<void> {
+  await page.goto(`${stack.billingUrl}/?user=${user}`);
+  await expectText(page.locator('billing-balance h2'), 'Credit balance');
+  for (const element of ['billing-balance', 'billing-topup', 'billing-subscription', 'billing-history']) {
+    await expectCount(page.locator(`${element} [part~=loading]`), 0);
+  }
+}
+
+/** The balance the page shows, e.g. `$25.00`. */
+export function balance(page: Page) {
+  return page.locator('billing-balance [part~=amount]');
+}
+
+/** Every toast any element shows. */
+export function toasts(page: Page) {
+  return page.locator('[part~=toast]');
+}
+
+/** Chooses a preset amount in `<billing-topup>` and starts checkout. */
+export async function startTopup(page: Page, amount: string): Promise<void> {
+  const topup = page.locator('billing-topup');
+  await topup.getByRole('button', { name: amount, exact: true }).click();
+  await topup.getByRole('button', { name: `Add ${amount}` }).click();
+  await page.waitForURL(/\/c\/pay\//);
+}
+
+/** Fills the emulator's hosted checkout form with `card` and submits it. */
+export async function payOnCheckoutPage(page: Page, card: string): Promise<void> {
+  await expectVisible(page.getByRole('heading', { level: 1 }));
+  const email = page.getByLabel('Email');
+  if (await email.isEditable()) await email.fill('payer@example.invalid');
+  await page.getByLabel('Card number').fill(card);
+  await page.getByLabel('Expiry (MM / YY)').fill('12 / 34');
+  await page.getByLabel('CVC').fill('123');
+  await page.locator('form button[type=submit]').click();
+}
+
+/** Reloads until `check` passes, as a person waiting for a webhook would (bounded). */
+export async function reloadUntil(page: Page, check: () => Promise<unknown>, attempts = 20): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await check();
+      return;
+    } catch (err) {
+      if (attempt >= attempts) throw err;
+      await page.waitForTimeout(250);
+      await page.reload();
+    }
+  }
+}
+
+/** The account's balance as the billing API reports it (a token from the demo token route). */
+export async function creditsOf(stack: StackInfo, user: string): Promise<string> {
+  const { token } = (await (await fetch(`${stack.billingUrl}/demo/token?user=${user}`)).json()) as {
+    token: string;
+  };
+  const res = await fetch(`${stack.billingUrl}/api/billing/credits`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  return ((await res.json()) as { credits: string }).credits;
+}
+
+/** Grants credits as a host backend would (server-to-server, API key). */
+export async function grantCredits(stack: StackInfo, user: string, amount: number): Promise<void> {
+  const res = await fetch(`${stack.billingUrl}/api/billing/grants`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${stack.apiKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ user_id: user, amount, idempotency_key: `e2e-grant-${user}-${amount}` }),
+  });
+  if (!res.ok) throw new Error(`grant failed: ${res.status} ${await res.text()}`);
+}
+
+/** The statuses of the account's billing sessions in the server's libSQL file, oldest first. */
+export async function billingSessionStatuses(stack: StackInfo, user: string): Promise<string[]> {
+  const db = createClient({ url: `file:${stack.dataDir}/billing.db` });
+  try {
+    const rs = await db.execute({
+      sql: 'SELECT status FROM billing_sessions WHERE account_id = ? ORDER BY created_at',
+      args: [user],
+    });
+    return rs.rows.map((row) => String(row.status));
+  } finally {
+    db.close();
+  }
+}

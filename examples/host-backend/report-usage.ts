@@ -1,0 +1,61 @@
+/** One metered use of the product, charged against a user's (or an account's) credits. */
+export interface UsageReport {
+  user_id?: string;
+  account_id?: string;
+  /** Major units (dollars) with at most two decimals, e.g. `0.25`. */
+  amount: number | string;
+  /** Unique per use: the same key twice debits once, so a retried report is safe. */
+  idempotency_key: string;
+  description?: string;
+}
+
+/** The billing server's answer to a usage report. */
+export interface UsageResult {
+  account_id: string;
+  balance: string;
+  balance_cents: number;
+  entry_id: string;
+  /** True when this key was already reported: nothing was debited this time. */
+  replayed: boolean;
+}
+
+/** A refusal from the billing server, e.g. 402 `insufficient_credits` (nothing was debited). */
+export class BillingServerError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'BillingServerError';
+  }
+}
+
+/**
+ * Reports usage to the billing server (`POST /api/billing/usage` with the server-to-server API
+ * key). It debits only when the balance covers the amount; otherwise it throws a 402
+ * `BillingServerError` and the balance is unchanged, so the host can refuse the work.
+ */
+export async function reportUsage(
+  billingUrl: string,
+  apiKey: string,
+  usage: UsageReport,
+): Promise<UsageResult> {
+  const response = await fetch(`${billingUrl.replace(/\/+$/, '')}/api/billing/usage`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify(usage),
+    signal: AbortSignal.timeout(10_000),
+  });
+  const body = (await response.json().catch(() => ({}))) as UsageResult & {
+    error?: { code: string; message: string };
+  };
+  if (!response.ok) {
+    throw new BillingServerError(
+      response.status,
+      body.error?.code ?? `http_${response.status}`,
+      body.error?.message ?? response.statusText,
+    );
+  }
+  return body;
+}

@@ -1,0 +1,66 @@
+import 'billing-widgets';
+import type { BillingErrorEvent, BillingProvider } from 'billing-widgets';
+import { useCallback, useEffect, useRef, useState } from 'react';
+
+/** The signed-in user. A real app knows it from its session; this example reads `?user=`. */
+const user = new URLSearchParams(location.search).get('user') ?? 'demo';
+
+/** Asks this app's own backend for a billing token; the widgets call it again after a 401. */
+async function fetchBillingToken(): Promise<string> {
+  const response = await fetch(`/api/billing-token?user=${encodeURIComponent(user)}`);
+  if (!response.ok) throw new Error(`The host backend refused a billing token (${response.status}).`);
+  return ((await response.json()) as { token: string }).token;
+}
+
+/** A host page with the credit balance, a top-up and the history, plus a button that uses credits. */
+export function App() {
+  const [apiBase, setApiBase] = useState<string>();
+  const [message, setMessage] = useState('');
+  const provider = useRef<BillingProvider>(null);
+
+  useEffect(() => {
+    fetch('/api/config')
+      .then((response) => response.json() as Promise<{ billing_api_base: string }>)
+      .then((config) => setApiBase(config.billing_api_base))
+      .catch(() => setMessage('The host backend is not answering.'));
+  }, []);
+
+  // The host shows billing failures its own way; preventing the event hides the element's toast.
+  const onBillingError = useCallback((event: BillingErrorEvent) => {
+    event.preventDefault();
+    setMessage(event.error.message);
+  }, []);
+
+  // The product's own work: the backend reports usage, then every widget refreshes at once.
+  const spendCredit = async () => {
+    const response = await fetch(`/api/use-credits?user=${encodeURIComponent(user)}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ amount: 1, request_id: crypto.randomUUID() }),
+    });
+    const body = (await response.json()) as { error?: { message: string } };
+    setMessage(response.ok ? 'Used $1.00 of credit.' : (body.error?.message ?? 'That did not work.'));
+    await provider.current?.store.refresh(undefined, true);
+  };
+
+  return (
+    <main style={{ maxWidth: '40rem', margin: '0 auto', padding: '1rem', display: 'grid', gap: '1rem' }}>
+      <h1 style={{ margin: 0, fontSize: '1.4rem' }}>React host · {user}</h1>
+      <p role="status" style={{ margin: 0, minHeight: '1.5em' }}>
+        {message}
+      </p>
+      {apiBase && (
+        <billing-provider ref={provider} api-base={apiBase} tokenProvider={fetchBillingToken}>
+          <div style={{ display: 'grid', gap: '1rem' }}>
+            <billing-balance onbilling-error={onBillingError} />
+            <button type="button" onClick={spendCredit} style={{ justifySelf: 'start', font: 'inherit' }}>
+              Use $1 of credit
+            </button>
+            <billing-topup presets="10,25,50" onbilling-error={onBillingError} />
+            <billing-history page-size={5} onbilling-error={onBillingError} />
+          </div>
+        </billing-provider>
+      )}
+    </main>
+  );
+}
