@@ -1,0 +1,45 @@
+import type { Meta, StoryObj } from '@storybook/web-components-vite';
+import { html } from 'lit';
+import { ifDefined } from 'lit/directives/if-defined.js';
+import '../widget/index.js';
+import { commonStories, framed, type StoryParameters, storyApi } from './story-kit.js';
+
+const common = commonStories('billing-balance');
+
+/** `<billing-balance>`: the credit balance in the account's currency and the page's language. */
+export default {
+  title: 'Elements/billing-balance',
+  component: 'billing-balance',
+  args: { theme: undefined },
+  render: (args, { parameters }) => {
+    const { api, frame = {} } = parameters as StoryParameters;
+    const stand = storyApi(api);
+    return framed(
+      frame,
+      html`<billing-balance api-base=${stand.apiBase} token="story" theme=${ifDefined(args.theme)}></billing-balance>`,
+    );
+  },
+  parameters: common.loaded.parameters,
+} satisfies Meta;
+
+type Story = StoryObj;
+
+export const Loaded: Story = common.loaded;
+export const Loading: Story = common.loading;
+export const Empty: Story = {
+  parameters: {
+    api: { summary: { credits: '0.00', credits_cents: 0 } },
+    check: { element: 'billing-balance', state: 'empty' },
+  },
+};
+export const BillingOff: Story = {
+  name: 'Billing off',
+  parameters: {
+    api: { summary: { billing_enabled: false, credits: null, credits_cents: 0 } },
+    check: { element: 'billing-balance', state: 'empty' },
+  },
+};
+export const ErrorState: Story = { name: 'Error', ...common.error };
+export const Chinese: Story = common.chinese;
+export const Dark: Story = common.dark;
+export const CustomTheme: Story = common.customTheme;
