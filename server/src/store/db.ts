@@ -9,8 +9,6 @@ import { serializeWrites, type WriteLock, writeLockFor } from './write-lock.ts';
 export interface Store {
   /** Writes through this client are queued one at a time per file in this process (write-lock.ts). */
   client: Client;
-  /** The in-process writer queue of a local file (null for remote databases). */
-  writeLock: WriteLock | null;
   /** Fast single-row balance read (see balance-reader.ts). */
   balances: BalanceReader;
   close(): Promise<void>;
@@ -25,10 +23,15 @@ const BUSY_TIMEOUT_MS = 5000;
  * Opens (creating if needed) the database at `url` and applies pending migrations. Local files
  * use WAL so readers never block the writer and two server processes can share one file.
  */
-export async function openStore(opts: { url: string; authToken?: string }): Promise<Store> {
+export async function openStore(opts: {
+  url: string;
+  authToken?: string;
+  /** How long a write may wait for the in-process write queue (default 20 s; see write-lock.ts). */
+  writeQueueTimeoutMs?: number;
+}): Promise<Store> {
   const raw = createClient({ url: opts.url, authToken: opts.authToken, timeout: BUSY_TIMEOUT_MS });
   const lock = lockFor(opts.url);
-  const client = lock ? serializeWrites(raw, lock) : raw;
+  const client = lock ? serializeWrites(raw, lock, opts.writeQueueTimeoutMs ?? 20_000) : raw;
   try {
     if (opts.url.startsWith('file:') && !opts.url.includes(':memory:')) {
       await client.execute('PRAGMA journal_mode = WAL');
@@ -41,7 +44,6 @@ export async function openStore(opts: { url: string; authToken?: string }): Prom
   const balances = createBalanceReader(client, opts.url);
   return {
     client,
-    writeLock: lock,
     balances,
     async close() {
       balances.close();
@@ -81,11 +83,7 @@ export async function inWriteTransaction<T>(store: Store, fn: (tx: Transaction) 
     const started = performance.now();
     try {
       tx = await store.client.transaction('write');
-      const open = tx;
-      // Marks this async context as the lock holder, so a stray write on the client fails fast.
-      const result = store.writeLock
-        ? await store.writeLock.holder.run(store.writeLock, () => fn(open))
-        : await fn(open);
+      const result = await fn(tx);
       await tx.commit();
       return result;
     } catch (err) {

@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import {
   type Client,
   type InArgs,
@@ -16,38 +15,53 @@ import {
  * the holder, which needs that loop to reach its COMMIT, cannot move: both stall for the whole
  * busy timeout and then fail. Queueing writers in-process removes that; other processes still
  * meet the busy timeout, which is what it is for.
+ *
+ * A waiter gives up after `timeoutMs`. The way to wait that long is a write sent on the client
+ * from inside a write transaction (it waits for itself); failing it rolls that transaction back
+ * instead of hanging the process. (AsyncLocalStorage could name the holder and fail at once, but
+ * it turns on promise hooks for the whole process, which costs every request several µs.)
  */
 export class WriteLock {
   private tail: Promise<void> = Promise.resolve();
-  /** Marks async work running inside a section that holds this lock. */
-  readonly holder = new AsyncLocalStorage<WriteLock>();
 
   /** Waits for the lock; the answer releases it (calling it twice is harmless). */
-  async acquire(): Promise<() => void> {
-    if (this.holder.getStore() === this) {
-      throw new Error(
-        'A write was sent on the client while this request holds a write transaction; send it on the transaction.',
-      );
-    }
+  acquire(timeoutMs: number): Promise<() => void> {
     let release!: () => void;
     const mine = new Promise<void>((resolve) => {
       release = resolve;
     });
     const previous = this.tail;
     this.tail = previous.then(() => mine);
-    await previous;
     let released = false;
-    return () => {
+    const releaseOnce = () => {
       if (!released) {
         released = true;
         release();
       }
     };
+    return new Promise((resolve, reject) => {
+      let abandoned = false;
+      const timer = setTimeout(() => {
+        abandoned = true;
+        reject(
+          new LibsqlError(
+            `Waited ${timeoutMs} ms for the store's write queue. A write sent on the client from inside a write transaction waits for itself: send it on the transaction.`,
+            'WRITE_QUEUE_TIMEOUT',
+          ),
+        );
+      }, timeoutMs);
+      void previous.then(() => {
+        clearTimeout(timer);
+        // A waiter that gave up still holds its place in the queue: pass the turn on at once.
+        if (abandoned) releaseOnce();
+        else resolve(releaseOnce);
+      });
+    });
   }
 
   /** Runs `fn` holding the lock. */
-  async run<T>(fn: () => Promise<T>): Promise<T> {
-    const release = await this.acquire();
+  async run<T>(fn: () => Promise<T>, timeoutMs: number): Promise<T> {
+    const release = await this.acquire(timeoutMs);
     try {
       return await fn();
     } finally {
@@ -81,7 +95,7 @@ function isRead(sql: string): boolean {
  * A client whose writes (autocommit statements, batches, write transactions) take `lock` first,
  * so every caller of the store is covered, not only those that remember to.
  */
-export function serializeWrites(client: Client, lock: WriteLock): Client {
+export function serializeWrites(client: Client, lock: WriteLock, timeoutMs: number): Client {
   // A local connection that met SQLITE_BUSY keeps its failed statement open, and every later COMMIT
   // on it fails ("SQL statements in progress") until the process restarts. While this process's
   // writers are queued behind `lock`, no other write holds a connection, so all are reopened.
@@ -100,21 +114,21 @@ export function serializeWrites(client: Client, lock: WriteLock): Client {
           return (stmt: InStatement | string, args?: InArgs) => {
             const run = () =>
               typeof stmt === 'string' ? target.execute(stmt, args) : target.execute(stmt as InStatement);
-            return isRead(sqlOf(stmt)) ? run() : lock.run(() => guarded(run));
+            return isRead(sqlOf(stmt)) ? run() : lock.run(() => guarded(run), timeoutMs);
           };
         case 'batch':
           return (stmts: InStatement[], mode?: TransactionMode) =>
             mode === 'read'
               ? target.batch(stmts, mode)
-              : lock.run(() => guarded(() => target.batch(stmts, mode)));
+              : lock.run(() => guarded(() => target.batch(stmts, mode)), timeoutMs);
         case 'executeMultiple':
-          return (sql: string) => lock.run(() => guarded(() => target.executeMultiple(sql)));
+          return (sql: string) => lock.run(() => guarded(() => target.executeMultiple(sql)), timeoutMs);
         case 'migrate':
-          return (stmts: InStatement[]) => lock.run(() => target.migrate(stmts));
+          return (stmts: InStatement[]) => lock.run(() => target.migrate(stmts), timeoutMs);
         case 'transaction':
           return async (mode: TransactionMode = 'write') => {
             if (mode === 'read') return target.transaction(mode);
-            const release = await lock.acquire();
+            const release = await lock.acquire(timeoutMs);
             try {
               return releasingOnEnd(await guarded(() => target.transaction(mode)), release, guarded);
             } catch (err) {
