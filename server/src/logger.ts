@@ -8,12 +8,21 @@ export interface Logger {
 // Field names that could carry a credential or card data; their values never reach a log line.
 const SECRET_FIELD = /authorization|token|secret|password|api[_-]?key|card|cvc|signature|cookie/i;
 
-/** Drops fields whose names suggest secrets, so a careless call site cannot leak one. */
+// Field names repeat on every request; remember the verdict instead of re-running the pattern.
+const secretField = new Map<string, boolean>();
+
+/** Masks fields whose names suggest secrets, so a careless call site cannot leak one. */
 export function redact(fields: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(fields)) {
+  for (const key in fields) {
+    const value = fields[key];
     if (value === undefined) continue;
-    out[key] = SECRET_FIELD.test(key) ? '[redacted]' : value;
+    let secret = secretField.get(key);
+    if (secret === undefined) {
+      secret = SECRET_FIELD.test(key);
+      if (secretField.size < 1000) secretField.set(key, secret);
+    }
+    out[key] = secret ? '[redacted]' : value;
   }
   return out;
 }

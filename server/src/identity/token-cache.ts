@@ -2,7 +2,8 @@ import type { Identity } from './identity.ts';
 
 /**
  * Tokens already verified, keyed by the full token string (signature included, so a forged
- * token never hits), kept until their `exp`. Bounded: the least recently used entry goes first.
+ * token never hits), kept until their `exp`. Bounded: when full, the oldest entry goes first
+ * (tokens are short-lived, so age is a fair proxy for use, and a hit costs one lookup).
  */
 export class VerifiedTokenCache {
   private readonly entries = new Map<string, { identity: Identity; expMs: number }>();
@@ -16,9 +17,6 @@ export class VerifiedTokenCache {
       this.entries.delete(token);
       return undefined;
     }
-    // Re-insert to mark it recently used (Map keeps insertion order).
-    this.entries.delete(token);
-    this.entries.set(token, entry);
     return entry.identity;
   }
 
