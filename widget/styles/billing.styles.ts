@@ -68,6 +68,10 @@ export const billingStyles = css`
     color: var(--_fg);
     border-color: var(--_line);
   }
+  /* The card is a grid, which would stretch Retry across a wide card. */
+  [part~='retry'] {
+    justify-self: start;
+  }
   :disabled {
     opacity: 0.6;
   }
