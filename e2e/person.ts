@@ -66,13 +66,10 @@ export async function reloadUntil(page: Page, check: () => Promise<unknown>, att
   }
 }
 
-/** The account's balance as the billing API reports it (a token from the demo token route). */
+/** The account's balance as the billing API reports it. */
 export async function creditsOf(stack: StackInfo, user: string): Promise<string> {
-  const { token } = (await (await fetch(`${stack.billingUrl}/demo/token?user=${user}`)).json()) as {
-    token: string;
-  };
   const res = await fetch(`${stack.billingUrl}/api/billing/credits`, {
-    headers: { authorization: `Bearer ${token}` },
+    headers: { authorization: `Bearer ${await demoToken(stack, user)}` },
   });
   return ((await res.json()) as { credits: string }).credits;
 }
@@ -98,5 +95,49 @@ export async function billingSessionStatuses(stack: StackInfo, user: string): Pr
     return rs.rows.map((row) => String(row.status));
   } finally {
     db.close();
+  }
+}
+
+/** A demo user's token, from the billing server's demo route. */
+async function demoToken(stack: StackInfo, user: string): Promise<string> {
+  const res = await fetch(`${stack.billingUrl}/demo/token?user=${user}`);
+  return ((await res.json()) as { token: string }).token;
+}
+
+/**
+ * Subscribes `user` to the default plan without a browser, for flows that only need the result:
+ * the server creates the checkout session, the emulator completes it with 4242… (as its hosted page
+ * would), and the flow waits until the webhooks have given the account access.
+ */
+export async function subscribeWithoutBrowser(stack: StackInfo, user: string): Promise<void> {
+  const headers = {
+    authorization: `Bearer ${await demoToken(stack, user)}`,
+    'content-type': 'application/json',
+  };
+  const created = await fetch(`${stack.billingUrl}/api/billing/subscription-checkout-session`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ return_url: `${stack.billingUrl}/` }),
+  });
+  const { redirect_url } = (await created.json()) as { redirect_url: string };
+  const sessionId = /\/c\/pay\/([^/?#]+)/.exec(redirect_url)?.[1];
+  if (!sessionId) throw new Error(`no checkout session in ${redirect_url}`);
+  const completed = await fetch(`${stack.emulatorUrl}/_emulator/checkout/sessions/${sessionId}/complete`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ card: '4242424242424242' }),
+  });
+  if (!completed.ok)
+    throw new Error(`completing ${sessionId}: ${completed.status} ${await completed.text()}`);
+  // Stripe reports the subscription active before invoice.paid brings the plan's included credit.
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const summary = await fetch(`${stack.billingUrl}/api/billing/summary`, { headers });
+    const { subscription } = (await summary.json()) as { subscription: { status: string } };
+    const page = await fetch(`${stack.billingUrl}/api/billing/transactions?limit=100`, { headers });
+    const { data } = (await page.json()) as { data: { kind: string }[] };
+    if (subscription.status === 'active' && data.some((entry) => entry.kind === 'subscription')) return;
+    if (Date.now() > deadline) throw new Error(`${user}'s subscription is still ${subscription.status}`);
+    await new Promise((r) => setTimeout(r, 100));
   }
 }
