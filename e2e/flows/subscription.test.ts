@@ -14,7 +14,7 @@ const status = (page: Page) => page.locator('billing-subscription [part~=status]
 
 /** The date in a "Renews on …" or "Ends on …" line. */
 function dateIn(text: string): Date {
-  const found = /on (.+)\.$/.exec(text);
+  const found = /on (.+)\.$/.exec(text.trim());
   assert.ok(found, `no date in "${text}"`);
   return new Date(found[1]!);
 }
