@@ -4,6 +4,7 @@
  * rounds after a 2 s warm-up of each) in another, so neither measures the other. Prints a table and the `credits_rps_ratio` / `credits_p99_ms` figures.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -18,6 +19,19 @@ interface LoadResult {
   p99: number;
   errors: number;
   non2xx: number;
+  /** Server CPU time per answered request, in µs: unlike req/s, barely moved by other load on the machine. */
+  cpuMicros: number;
+}
+
+/** CPU time (user + system) a process has used so far, in ms, from /proc (Linux); NaN elsewhere. */
+function cpuMsOf(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // utime and stime are fields 14 and 15 of the whole line, in clock ticks (100 per second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 async function startServer(): Promise<{ child: ChildProcess; bare: string; billing: string; token: string }> {
@@ -33,7 +47,13 @@ async function startServer(): Promise<{ child: ChildProcess; bare: string; billi
   return { child, ...JSON.parse(first) };
 }
 
-function load(url: string, headers: string[] = [], seconds = SECONDS): Promise<LoadResult> {
+function load(
+  serverPid: number,
+  url: string,
+  headers: string[] = [],
+  seconds = SECONDS,
+): Promise<LoadResult> {
+  const cpuBefore = cpuMsOf(serverPid);
   const args = [
     'node_modules/autocannon/autocannon.js',
     '-c',
@@ -53,7 +73,8 @@ function load(url: string, headers: string[] = [], seconds = SECONDS): Promise<L
     child.once('exit', (code) => {
       if (code !== 0) return reject(new Error(`autocannon exited with ${code}`));
       const r = JSON.parse(out);
-      resolve({ rps: r.requests.average, p99: r.latency.p99, errors: r.errors, non2xx: r.non2xx });
+      const cpuMicros = ((cpuMsOf(serverPid) - cpuBefore) * 1000) / Math.max(1, r.requests.total);
+      resolve({ rps: r.requests.average, p99: r.latency.p99, errors: r.errors, non2xx: r.non2xx, cpuMicros });
     });
   });
 }
@@ -62,14 +83,15 @@ export async function benchCredits(): Promise<void> {
   const server = await startServer();
   try {
     const auth = [`Authorization=Bearer ${server.token}`];
+    const pid = server.child.pid!;
     // A warm-up of each so the JIT and the token cache are in their steady state.
-    await load(server.bare, [], 2);
-    await load(server.billing, auth, 2);
+    await load(pid, server.bare, [], 2);
+    await load(pid, server.billing, auth, 2);
     const bareRounds: LoadResult[] = [];
     const creditRounds: LoadResult[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      bareRounds.push(await load(server.bare));
-      creditRounds.push(await load(server.billing, auth));
+      bareRounds.push(await load(pid, server.bare));
+      creditRounds.push(await load(pid, server.billing, auth));
     }
     for (const r of [...bareRounds, ...creditRounds]) {
       if (r.non2xx > 0 || r.errors > 0)
@@ -90,6 +112,10 @@ export async function benchCredits(): Promise<void> {
       `| GET /api/billing/credits (JWT + libSQL read) | ${Math.round(credits.rps)} | ${credits.p99} |`,
     );
     console.log(`ratio ${ratio.toFixed(3)} (goal ≥ 0.5), p99 ${credits.p99} ms (goal < 25)`);
+    const cpu = (rounds: LoadResult[]) => Math.min(...rounds.map((r) => r.cpuMicros));
+    console.log(
+      `server CPU per request: bare ${cpu(bareRounds).toFixed(1)} µs, /credits ${cpu(creditRounds).toFixed(1)} µs (cost ratio ${(cpu(bareRounds) / cpu(creditRounds)).toFixed(3)}; 10 ms tick resolution)`,
+    );
     console.log(
       JSON.stringify({ figure: 'credits_rps_ratio', value: Number(ratio.toFixed(3)), unit: 'ratio' }),
     );
