@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { launchChromium, openPage, snap, WIDTHS } from '../browser.ts';
@@ -32,10 +33,19 @@ describe('every element at 360 px and 1280 px, light and dark, and when the serv
           const user = newUser('layout');
           await grantCredits(stack, user, 12.5);
           await subscribeWithoutBrowser(stack, user);
+          const apiCalls: string[] = [];
+          page.on('request', (request) => {
+            if (request.url().includes('/api/billing/')) apiCalls.push(request.url());
+          });
           await openDemoPage(page, stack, user);
           await expectText(page.locator('billing-balance [part~=amount]'), '$22.50');
           await expectText(page.locator('billing-subscription [part~=status]'), /^Pro · Renews on .+\.$/);
           await expectCount(page.locator('billing-history [part~=row]'), 2);
+          // Every element on the page, one request between them (the history's first page included).
+          assert.deepEqual(
+            apiCalls.map((url) => new URL(url).pathname),
+            ['/api/billing/summary'],
+          );
           if (await page.evaluate(overflowsSideways))
             throw new Error(`the page scrolls sideways at ${width} px`);
           await snap(page, `page-subscribed-${scheme}-${width}`);

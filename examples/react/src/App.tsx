@@ -57,7 +57,7 @@ export function App() {
               Use $1 of credit
             </button>
             <billing-topup presets="10,25,50" onbilling-error={onBillingError} />
-            <billing-history page-size={5} onbilling-error={onBillingError} />
+            <billing-history onbilling-error={onBillingError} />
           </div>
         </billing-provider>
       )}
