@@ -33,7 +33,7 @@ describe('loadConfig', () => {
     assert.deepEqual(config.plans, [
       { id: 'pro', name: 'Pro', amountCents: 2000, interval: 'month', includedCreditCents: 1000 },
     ]);
-    assert.deepEqual(config.allowedOrigins, ['http://127.0.0.1:8787']);
+    assert.deepEqual(config.allowedOrigins, ['http://127.0.0.1:8787', 'http://localhost:8787']);
     assert.ok(config.jwtSecret.length >= 32, 'a dev JWT secret is generated');
     assert.ok(config.apiKey.length >= 24, 'a dev API key is generated');
   });

@@ -243,7 +243,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): { config: Config } | { error
 
   const allowedOrigins: string[] = [];
   if (e.BILLING_ALLOWED_ORIGINS === undefined) {
-    allowedOrigins.push(new URL(publicUrl).origin);
+    const own = new URL(publicUrl);
+    allowedOrigins.push(own.origin);
+    // A page opened as localhost or as 127.0.0.1 is the same local demo; allow both spellings.
+    const other = { '127.0.0.1': 'localhost', localhost: '127.0.0.1' }[own.hostname];
+    if (other) allowedOrigins.push(`${own.protocol}//${other}${own.port ? `:${own.port}` : ''}`);
   } else {
     for (const raw of e.BILLING_ALLOWED_ORIGINS.split(',')) {
       const candidate = raw.trim();
