@@ -1,9 +1,13 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Client, createClient, LibsqlError, type Transaction } from '@libsql/client';
+import { type Client, createClient, type Transaction } from '@libsql/client';
 import { type BalanceReader, createBalanceReader } from './balance-reader.ts';
+import { BUSY_TIMEOUT_MS, retryWhileBusy } from './busy.ts';
+import { GroupCommit } from './group-commit.ts';
 import { applyMigrations, readMigrations } from './migrations.ts';
 import { serializeWrites, type WriteLock, writeLockFor } from './write-lock.ts';
+
+export { isBusy } from './busy.ts';
 
 /** The billing store: a libSQL database with the schema migrated. */
 export interface Store {
@@ -16,8 +20,8 @@ export interface Store {
   ping(): Promise<boolean>;
 }
 
-/** Busy timeout for local files: a second writer waits instead of failing (toolchain notes). */
-const BUSY_TIMEOUT_MS = 5000;
+/** The group committer of each local store's client (see group-commit.ts); remote stores have none. */
+const groupCommits = new WeakMap<Client, GroupCommit>();
 
 /**
  * Opens (creating if needed) the database at `url` and applies pending migrations. Local files
@@ -31,7 +35,8 @@ export async function openStore(opts: {
 }): Promise<Store> {
   const raw = createClient({ url: opts.url, authToken: opts.authToken, timeout: BUSY_TIMEOUT_MS });
   const lock = lockFor(opts.url);
-  const client = lock ? serializeWrites(raw, lock, opts.writeQueueTimeoutMs ?? 20_000) : raw;
+  const queueTimeoutMs = opts.writeQueueTimeoutMs ?? 20_000;
+  const client = lock ? serializeWrites(raw, lock, queueTimeoutMs) : raw;
   try {
     if (opts.url.startsWith('file:') && !opts.url.includes(':memory:')) {
       await client.execute('PRAGMA journal_mode = WAL');
@@ -41,6 +46,9 @@ export async function openStore(opts: {
     client.close();
     throw err;
   }
+  // Writers of one process are serialised by `lock` anyway; grouping them shares each fsync.
+  if (lock)
+    groupCommits.set(client, new GroupCommit({ begin: () => client.transaction('write'), queueTimeoutMs }));
   const balances = createBalanceReader(client, opts.url);
   return {
     client,
@@ -70,41 +78,24 @@ function lockFor(url: string): WriteLock | null {
   return writeLockFor(resolve(bare.startsWith('file://') ? fileURLToPath(bare) : bare.slice('file:'.length)));
 }
 
-const MAX_BUSY_RETRIES = 4;
-
 /**
- * Runs `fn` in one write transaction: commits when it returns, rolls back when it throws.
- * A SQLITE_BUSY that came quickly (a lost race, not the busy timeout running out) retries the
- * whole function a few times, so `fn` must do nothing but database work.
+ * Runs `fn` in one write transaction: its writes commit when it returns and roll back when it
+ * throws, and the answer comes once they are durable. On a local file, transactions waiting at
+ * the same moment share one COMMIT, each in its own savepoint (group-commit.ts). A SQLITE_BUSY
+ * that came quickly (a lost race with another process) runs `fn` again, so `fn` must do nothing
+ * but database work on `tx`: read Stripe before, not inside.
  */
-export async function inWriteTransaction<T>(store: Store, fn: (tx: Transaction) => Promise<T>): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    let tx: Transaction | undefined;
-    const started = performance.now();
+export function inWriteTransaction<T>(store: Store, fn: (tx: Transaction) => Promise<T>): Promise<T> {
+  const group = groupCommits.get(store.client);
+  if (group) return group.run(fn);
+  return retryWhileBusy(async () => {
+    const tx = await store.client.transaction('write');
     try {
-      tx = await store.client.transaction('write');
       const result = await fn(tx);
       await tx.commit();
       return result;
-    } catch (err) {
-      // After waiting out the whole busy timeout the store is held elsewhere: answer now (503)
-      // instead of making the caller wait several timeouts more.
-      const waitedOut = performance.now() - started >= BUSY_TIMEOUT_MS * 0.9;
-      if (attempt < MAX_BUSY_RETRIES && isBusy(err) && !waitedOut) {
-        await new Promise((r) => setTimeout(r, 20 * 2 ** attempt + Math.random() * 20));
-        continue;
-      }
-      throw err;
     } finally {
-      tx?.close();
+      tx.close();
     }
-  }
-}
-
-/** True for "database is locked" failures that a later attempt may not hit. */
-export function isBusy(err: unknown): boolean {
-  return (
-    err instanceof LibsqlError &&
-    (err.code.startsWith('SQLITE_BUSY') || /database is locked|SQLITE_BUSY/i.test(err.message))
-  );
+  });
 }

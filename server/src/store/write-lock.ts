@@ -6,6 +6,7 @@ import {
   type Transaction,
   type TransactionMode,
 } from '@libsql/client';
+import { isBusy } from './busy.ts';
 
 /**
  * One writer at a time per database file within this process.
@@ -103,7 +104,7 @@ export function serializeWrites(client: Client, lock: WriteLock, timeoutMs: numb
     try {
       return await write();
     } catch (err) {
-      if (isBusyError(err)) await client.reconnect();
+      if (isBusy(err)) await client.reconnect();
       throw err;
     }
   };
@@ -174,8 +175,4 @@ function releasingOnEnd(
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
-}
-
-function isBusyError(err: unknown): boolean {
-  return err instanceof LibsqlError && /SQLITE_BUSY|database is locked/i.test(`${err.code} ${err.message}`);
 }
