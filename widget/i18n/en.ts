@@ -41,6 +41,15 @@ export const en = {
   noHistory: 'No transactions yet.',
   more: 'Load more',
   columns: ['Date', 'Description', 'Amount', 'Balance'],
+  /** Shown for a ledger entry without a description. */
+  kinds: {
+    purchase: 'Top-up',
+    subscription: 'Plan credit',
+    welcome: 'Welcome credit',
+    usage: 'Usage',
+    grant: 'Credit grant',
+    refund: 'Refund',
+  } as Record<string, string>,
   manage: 'Manage billing',
   returned: {
     checkout_success: 'Payment received.',

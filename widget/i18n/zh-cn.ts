@@ -41,6 +41,14 @@ export const zhCN: Messages = {
   noHistory: '暂无交易记录。',
   more: '加载更多',
   columns: ['日期', '说明', '金额', '余额'],
+  kinds: {
+    purchase: '充值',
+    subscription: '套餐额度',
+    welcome: '新用户额度',
+    usage: '使用',
+    grant: '赠送额度',
+    refund: '退款',
+  },
   manage: '管理账单',
   returned: {
     checkout_success: '付款成功。',

@@ -124,4 +124,18 @@ describe('<billing-history>', () => {
       'US$11.25',
     ]);
   });
+
+  it('names an entry without a description by its kind, in the page language', async () => {
+    const grant = { ...ledgerEntry('le_9', 500, 500, ''), kind: 'grant' as const, description: null };
+    for (const [lang, label] of [
+      ['en', 'Credit grant'],
+      ['zh-CN', '赠送额度'],
+    ]) {
+      const api = new FakeBillingApi(summaryFixture());
+      api.on('get', 'transactions', () => ({ data: [grant], next_cursor: null }));
+      const el = await mount(api, lang);
+      await until(() => inState(el, 'loaded'), 'the loaded state');
+      expect(part(el, 'row').children[1]!.textContent).to.equal(label);
+    }
+  });
 });

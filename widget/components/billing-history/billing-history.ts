@@ -101,7 +101,7 @@ export class BillingHistory extends BillingElement {
             ${entries.map(
               (entry) => html`<tr part="row">
                 <td>${formatDate(entry.created_at, this.locale)}</td>
-                <td>${entry.description ?? entry.kind}</td>
+                <td>${entry.description ?? m.kinds[entry.kind] ?? entry.kind}</td>
                 <td class=${entry.amount_cents > 0 ? 'credit' : ''}>${this.money(entry.amount_cents, true)}</td>
                 <td>${this.money(entry.balance_after_cents)}</td>
               </tr>`,
