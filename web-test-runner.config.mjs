@@ -5,17 +5,8 @@ import { tsImport } from 'tsx/esm/api';
 // The real server and emulator for the `*.server.test.ts` files; TypeScript, so loaded through tsx.
 const { widgetTestStack } = await tsImport('./scripts/widget-test-stack.ts', import.meta.url);
 
-// Without the background-networking flags Debian Chromium keeps trying to reach the internet (toolchain.md).
-const chromiumFlags = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+// Debian Chromium and its flags (scripts/chromium.ts).
+const { chromiumLaunchOptions } = await tsImport('./scripts/chromium.ts', import.meta.url);
 
 /**
  * The widget tests: every `widget/**\/*.test.ts`, in Debian Chromium, TypeScript compiled by esbuild;
@@ -35,14 +26,5 @@ export default {
       tsconfig: new URL('./tsconfig.json', import.meta.url).pathname,
     }),
   ],
-  browsers: [
-    playwrightLauncher({
-      product: 'chromium',
-      launchOptions: {
-        executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-        headless: true,
-        args: chromiumFlags,
-      },
-    }),
-  ],
+  browsers: [playwrightLauncher({ product: 'chromium', launchOptions: chromiumLaunchOptions() })],
 };

@@ -5,17 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
-
-/** Without the background-networking flags Debian Chromium keeps trying to reach the internet. */
-const CHROMIUM_FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { chromiumLaunchOptions } from '../scripts/chromium.ts';
 
 export const SCREENSHOTS = fileURLToPath(new URL('../screenshots/', import.meta.url));
 
@@ -24,11 +14,7 @@ export const WIDTHS = [360, 1280] as const;
 
 /** Launches headless Chromium from CHROMIUM_PATH or /usr/bin/chromium. */
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: CHROMIUM_FLAGS,
-  });
+  return chromium.launch(chromiumLaunchOptions());
 }
 
 /**

@@ -7,15 +7,14 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { chromiumMissing } from '../scripts/chromium.ts';
 import { startStack } from './stack.ts';
 import { STACK_VARIABLES } from './stack-env.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-if (!existsSync(chromium)) {
-  console.error(
-    `Chromium is missing at ${chromium}: run 'sudo apt-get install -y chromium' or set CHROMIUM_PATH.`,
-  );
+const chromiumProblem = chromiumMissing();
+if (chromiumProblem !== null) {
+  console.error(chromiumProblem);
   process.exit(1);
 }
 

@@ -1,22 +1,11 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
 import { type Browser, chromium } from 'playwright-core';
+import { chromiumLaunchOptions, chromiumMissing } from '../../../scripts/chromium.ts';
 import { type RunningEmulator, startEmulator } from '../testing.ts';
 import { createSubscriber } from '../testing-billing.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 interface AxeResults {
@@ -27,10 +16,9 @@ describe('the portal page in Chromium', () => {
   let run: RunningEmulator;
   let browser: Browser;
   before(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's chromium or set CHROMIUM_PATH.`);
-    }
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+    const missing = chromiumMissing();
+    if (missing !== null) throw new Error(missing);
+    browser = await chromium.launch(chromiumLaunchOptions());
     run = await startEmulator();
   });
   after(async () => {
