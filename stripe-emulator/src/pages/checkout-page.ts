@@ -6,21 +6,7 @@ import { StripeApiError } from '../errors.ts';
 import type { completeCheckoutSession } from '../resources/checkout-completion.ts';
 import { type CheckoutSessionRecord, requireCheckoutSession } from '../resources/checkout-sessions.ts';
 import type { CustomerRecord } from '../resources/customers.ts';
-
-/** Escapes text for HTML content and attribute values. */
-function esc(value: unknown): string {
-  return String(value).replace(
-    /[&<>"']/g,
-    (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!,
-  );
-}
-
-/** An amount in the minor unit, formatted in its currency ($20.00, ¥500). */
-function money(amount: number, currency: string): string {
-  const format = new Intl.NumberFormat('en-US', { style: 'currency', currency: currency.toUpperCase() });
-  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
-  return format.format(amount / 10 ** digits);
-}
+import { esc, hostedPage, money } from './html.ts';
 
 /**
  * Puts the session id where a redirect URL asks for it, as Stripe does for `success_url`. The
@@ -50,21 +36,7 @@ const STYLE = `
 `;
 
 function layout(title: string, body: string): string {
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" href="data:,">
-<title>${esc(title)}</title>
-<style>${STYLE}</style>
-</head>
-<body>
-<main>
-${body}
-</main>
-</body>
-</html>`;
+  return hostedPage(title, STYLE, body);
 }
 
 /** What the payer typed, kept to re-fill the form after an error (never the CVC). */

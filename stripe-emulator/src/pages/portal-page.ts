@@ -8,6 +8,7 @@ import type { InvoiceRecord } from '../resources/invoices.ts';
 import { amountFor, type PriceRecord } from '../resources/prices.ts';
 import { currentPeriod, type SubscriptionRecord, setCancelAtPeriodEnd } from '../resources/subscriptions.ts';
 import type { StoredObject } from '../store.ts';
+import { esc, hostedPage, money } from './html.ts';
 
 type CardRecord = Stripe.PaymentMethod & StoredObject;
 
@@ -15,21 +16,6 @@ const NOTICES: Record<string, string> = {
   canceled: 'Your subscription will be canceled at the end of the billing period.',
   resumed: 'Your subscription will continue. It renews as before.',
 };
-
-/** Escapes text for HTML content and attribute values. */
-function esc(value: unknown): string {
-  return String(value).replace(
-    /[&<>"']/g,
-    (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!,
-  );
-}
-
-/** An amount in the minor unit, formatted in its currency ($20.00, ¥500). */
-function money(amount: number, currency: string): string {
-  const format = new Intl.NumberFormat('en-US', { style: 'currency', currency: currency.toUpperCase() });
-  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
-  return format.format(amount / 10 ** digits);
-}
 
 function date(unix: number): string {
   return new Intl.DateTimeFormat('en-US', { dateStyle: 'long', timeZone: 'UTC' }).format(
@@ -51,21 +37,7 @@ const STYLE = `
 `;
 
 function layout(title: string, body: string): string {
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" href="data:,">
-<title>${esc(title)}</title>
-<style>${STYLE}</style>
-</head>
-<body>
-<main>
-${body}
-</main>
-</body>
-</html>`;
+  return hostedPage(title, STYLE, body);
 }
 
 function returnLink(session: PortalSessionRecord): string {
