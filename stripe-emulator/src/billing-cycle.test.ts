@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type Stripe from 'stripe';
-import { type RunningEmulator, startEmulator, startWebhookReceiver } from './testing.ts';
+import { type RunningEmulator, startEmulator } from './testing.ts';
 import { createSubscriber, periodEndOf } from './testing-billing.ts';
+import { startWebhookReceiver } from './testing-webhooks.ts';
 
 const SECRET = 'whsec_billing_cycle_test';
 const HOUR = 3600;
@@ -32,14 +33,14 @@ async function deliveredSince(
   from: number,
 ): Promise<Stripe.Event[]> {
   await run.emu.webhooks.drained();
-  return receiver.received
+  return receiver.deliveries
     .slice(from)
     .map((r) => run.stripe.webhooks.constructEvent(r.body, r.signature, SECRET));
 }
 
 async function mark(run: RunningEmulator, receiver: Receiver): Promise<number> {
   await run.emu.webhooks.drained();
-  return receiver.received.length;
+  return receiver.deliveries.length;
 }
 
 async function advanceTo(run: RunningEmulator, time: number): Promise<void> {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import Stripe from 'stripe';
-import { startEmulator, startWebhookReceiver } from './testing.ts';
+import { startEmulator } from './testing.ts';
+import { startWebhookReceiver } from './testing-webhooks.ts';
 
 test('events are signed so that stripe.webhooks.constructEvent verifies them', async () => {
   const receiver = await startWebhookReceiver();
@@ -11,7 +12,7 @@ test('events are signed so that stripe.webhooks.constructEvent verifies them', a
     assert.match(endpoint.secret!, /^whsec_/);
     const customer = await run.stripe.customers.create({ email: 'hook@example.com' });
     await receiver.waitFor((r) => r.length >= 1);
-    const [delivery] = receiver.received;
+    const [delivery] = receiver.deliveries;
     const event = run.stripe.webhooks.constructEvent(delivery!.body, delivery!.signature, endpoint.secret!);
     assert.equal(event.type, 'customer.created');
     assert.equal((event.data.object as Stripe.Customer).id, customer.id);
@@ -37,8 +38,8 @@ test('a non-2xx answer is retried with backoff until it succeeds', async () => {
     await run.stripe.customers.create({ email: 'retry@example.com' });
     await receiver.waitFor((r) => r.length >= 3);
     await run.emu.webhooks.drained();
-    assert.equal(receiver.received.length, 3);
-    assert.equal(new Set(receiver.received.map((r) => r.event.id)).size, 1);
+    assert.equal(receiver.deliveries.length, 3);
+    assert.equal(new Set(receiver.deliveries.map((r) => r.event.id)).size, 1);
   } finally {
     await run.close();
     await receiver.close();

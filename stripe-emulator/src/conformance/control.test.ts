@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import Stripe from 'stripe';
 import { API_VERSION } from '../index.ts';
 import { type RunningEmulator, startEmulator } from '../testing.ts';
-import { startReceiver } from './webhook-receiver.ts';
+import { startWebhookReceiver } from '../testing-webhooks.ts';
 
 async function withEmulator(
   body: (run: RunningEmulator) => Promise<void>,
@@ -138,7 +138,7 @@ test('advance moves the emulator’s own time for new objects and events; bad in
 });
 
 test('reset forgets every object, event, pending delivery, fault and time offset, keeping configured endpoints', async () => {
-  const receiver = await startReceiver((_e, attempt) => (attempt === 1 ? 500 : 200));
+  const receiver = await startWebhookReceiver((_e, attempt) => (attempt === 1 ? 500 : 200));
   try {
     await withEmulator(
       async ({ stripe, control, emu }) => {

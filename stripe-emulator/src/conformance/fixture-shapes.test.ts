@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url';
 import Stripe from 'stripe';
 import { idPrefixes } from '../ids.ts';
 import { startEmulator } from '../testing.ts';
+import { startWebhookReceiver } from '../testing-webhooks.ts';
 import { collectObjects, type Fixtures, fixtureKey, shapeDifferences } from './fixture-shapes.ts';
-import { startReceiver } from './webhook-receiver.ts';
 
 // Stripe's example objects live beside the repository (../shared from its root); they are never copied in.
 const fixturesPath = fileURLToPath(
@@ -20,7 +20,7 @@ test('every object the emulator answers has every key of Stripe’s example, wit
   skip: missingFixtures,
 }, async () => {
   const fixtures = (JSON.parse(readFileSync(fixturesPath, 'utf8')) as { resources: Fixtures }).resources;
-  const receiver = await startReceiver();
+  const receiver = await startWebhookReceiver();
   const run = await startEmulator();
   const seen: Array<{ path: string; obj: Record<string, unknown> & { object: string } }> = [];
   /** Records everything an answer holds, nested and expanded objects included. */

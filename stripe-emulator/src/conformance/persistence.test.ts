@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import type Stripe from 'stripe';
 import { createEmulator } from '../index.ts';
 import { startEmulator } from '../testing.ts';
-import { startReceiver } from './webhook-receiver.ts';
+import { startWebhookReceiver } from '../testing-webhooks.ts';
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'stripe-emulator-persist-'));
@@ -15,7 +15,7 @@ function tempDir(): string {
 test('with a data dir, objects, time, idempotency records and pending deliveries survive a restart', async () => {
   const dataDir = tempDir();
   let receiverUp = false;
-  const receiver = await startReceiver(() => (receiverUp ? 200 : 500));
+  const receiver = await startWebhookReceiver(() => (receiverUp ? 200 : 500));
   try {
     const options = { dataDir, webhookRetryDelaysMs: [300] };
     const first = await startEmulator(options);
@@ -73,7 +73,7 @@ test('with a data dir, objects, time, idempotency records and pending deliveries
 test('a delivery in flight when the emulator closes is sent again after the restart', async () => {
   const dataDir = tempDir();
   let hang = true;
-  const receiver = await startReceiver(() => (hang ? 'hang' : 200));
+  const receiver = await startWebhookReceiver(() => (hang ? 'hang' : 200));
   try {
     const options = { dataDir, webhookTimeoutMs: 5000 };
     const first = await startEmulator(options);

@@ -2,15 +2,15 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type Stripe from 'stripe';
 import { type RunningEmulator, startEmulator } from '../testing.ts';
-import { type Answer, startReceiver, type WebhookReceiver } from './webhook-receiver.ts';
+import { startWebhookReceiver, type WebhookAnswer, type WebhookReceiver } from '../testing-webhooks.ts';
 
 /** An emulator plus receivers, each test its own; closes everything even when the test fails. */
 async function withSetup(
   options: Parameters<typeof startEmulator>[0],
-  answers: Array<(event: Stripe.Event, attempt: number) => Answer>,
+  answers: Array<(event: Stripe.Event, attempt: number) => WebhookAnswer>,
   body: (run: RunningEmulator, receivers: WebhookReceiver[]) => Promise<void>,
 ): Promise<void> {
-  const receivers = await Promise.all(answers.map((a) => startReceiver(a)));
+  const receivers = await Promise.all(answers.map((a) => startWebhookReceiver(a)));
   const run = await startEmulator(options);
   try {
     await body(run, receivers);

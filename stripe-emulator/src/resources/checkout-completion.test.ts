@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type Stripe from 'stripe';
-import { type RunningEmulator, startEmulator, startWebhookReceiver } from '../testing.ts';
+import { type RunningEmulator, startEmulator } from '../testing.ts';
+import { startWebhookReceiver } from '../testing-webhooks.ts';
 
 const SUCCESS = 'http://127.0.0.1:9/success?session_id={CHECKOUT_SESSION_ID}';
 
@@ -33,7 +34,7 @@ async function emulatorWithWebhooks(t: { after: (fn: () => Promise<void>) => voi
   async function eventsUntil(last: string, from = 0): Promise<Stripe.Event[]> {
     await receiver.waitFor((r) => r.slice(from).some((w) => w.event.type === last));
     await run.emu.webhooks.drained();
-    return receiver.received
+    return receiver.deliveries
       .slice(from)
       .map((w) => run.stripe.webhooks.constructEvent(w.body, w.signature, endpoint.secret!));
   }

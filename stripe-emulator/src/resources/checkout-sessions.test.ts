@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import Stripe from 'stripe';
-import { startEmulator, startWebhookReceiver } from '../testing.ts';
+import { startEmulator } from '../testing.ts';
+import { startWebhookReceiver } from '../testing-webhooks.ts';
 
 const SUCCESS = 'http://127.0.0.1:9/success?session_id={CHECKOUT_SESSION_ID}';
 
@@ -165,8 +166,8 @@ test('checkout sessions: list filters; expire only while open, with checkout.ses
   );
   await receiver.waitFor((r) => r.length >= 1);
   const event = stripe.webhooks.constructEvent(
-    receiver.received[0]!.body,
-    receiver.received[0]!.signature,
+    receiver.deliveries[0]!.body,
+    receiver.deliveries[0]!.signature,
     endpoint.secret!,
   );
   assert.equal(event.type, 'checkout.session.expired');

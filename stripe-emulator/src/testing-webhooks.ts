@@ -2,8 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Stripe from 'stripe';
 
-/** One delivery as the receiver saw it, in arrival order. */
-export interface Delivery {
+/** One webhook delivery as the receiver saw it, in arrival order. */
+export interface WebhookDelivery {
   body: string;
   signature: string;
   userAgent: string;
@@ -16,25 +16,29 @@ export interface Delivery {
 }
 
 /** What the receiver answers: an HTTP status, or `'hang'` to never answer (the emulator must time out). */
-export type Answer = number | 'hang';
+export type WebhookAnswer = number | 'hang';
 
+/** A running receiver; its `url` is what a webhook endpoint is registered with. */
 export interface WebhookReceiver {
   url: string;
-  deliveries: Delivery[];
+  deliveries: WebhookDelivery[];
   /** Event ids in arrival order. */
   ids(): string[];
-  waitFor(predicate: (d: Delivery[]) => boolean, timeoutMs?: number): Promise<void>;
+  /** Event types in arrival order. */
+  types(): string[];
+  /** Waits until `predicate` holds for the deliveries so far; throws after `timeoutMs` (5 s). */
+  waitFor(predicate: (d: WebhookDelivery[]) => boolean, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
 /**
  * A real HTTP server on 127.0.0.1 that records every webhook delivery and answers as `answer`
- * decides, including never answering, so conformance tests can drive retries and time-outs.
+ * decides (default 200), including never answering, so tests can drive retries and time-outs.
  */
-export async function startReceiver(
-  answer: (event: Stripe.Event, attempt: number) => Answer = () => 200,
+export async function startWebhookReceiver(
+  answer: (event: Stripe.Event, attempt: number) => WebhookAnswer = () => 200,
 ): Promise<WebhookReceiver> {
-  const deliveries: Delivery[] = [];
+  const deliveries: WebhookDelivery[] = [];
   const attempts = new Map<string, number>();
   const server: Server = createServer(async (req, res) => {
     const receivedAt = Date.now();
@@ -64,11 +68,14 @@ export async function startReceiver(
     url,
     deliveries,
     ids: () => deliveries.map((d) => d.event.id),
+    types: () => deliveries.map((d) => d.event.type),
     async waitFor(predicate, timeoutMs = 5000) {
       const deadline = Date.now() + timeoutMs;
       while (!predicate(deliveries)) {
         if (Date.now() > deadline) {
-          throw new Error(`webhooks not received in time; got ${deliveries.length}`);
+          throw new Error(
+            `webhooks not received in time; got: ${deliveries.map((d) => d.event.type).join(', ')}`,
+          );
         }
         await new Promise((r) => setTimeout(r, 10));
       }
