@@ -42,6 +42,23 @@ export async function tempStore(): Promise<{
   };
 }
 
+/** The row count of every table the billing flows write: two equal counts mean nothing was written. */
+export async function countRows(store: Store): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const table of [
+    'accounts',
+    'ledger_entries',
+    'billing_sessions',
+    'subscription_access',
+    'subscriptions',
+    'webhook_events',
+  ]) {
+    const rs = await store.client.execute(`SELECT COUNT(*) AS n FROM ${table}`);
+    counts[table] = Number(rs.rows[0]!.n);
+  }
+  return counts;
+}
+
 /** A valid configuration for tests; `env` overrides any variable. Stripe points at a closed port. */
 export function testConfig(env: Record<string, string> = {}): Config {
   const loaded = loadConfig({
@@ -142,18 +159,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
       );
     },
     async snapshot() {
-      const parts: string[] = [];
-      for (const table of [
-        'accounts',
-        'ledger_entries',
-        'billing_sessions',
-        'subscription_access',
-        'subscriptions',
-        'webhook_events',
-      ]) {
-        const rs = await store.client.execute(`SELECT COUNT(*) AS n FROM ${table}`);
-        parts.push(`${table}=${rs.rows[0]!.n}`);
-      }
+      const parts = Object.entries(await countRows(store)).map(([table, n]) => `${table}=${n}`);
       const balances = await store.client.execute('SELECT id, balance_cents FROM accounts ORDER BY id');
       for (const row of balances.rows) parts.push(`${row.id}:${row.balance_cents}`);
       return parts.join(' ');

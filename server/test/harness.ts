@@ -14,6 +14,7 @@ import { jsonLogger } from '../src/logger.ts';
 import { auditLedger } from '../src/store/audit.ts';
 import { openStore, type Store } from '../src/store/db.ts';
 import { createStripeClient } from '../src/stripe/client.ts';
+import { countRows } from '../src/testing.ts';
 
 /** The origin of the pretend host app that embeds the widgets. */
 export const HOST_ORIGIN = 'http://app.example.test';
@@ -156,18 +157,7 @@ export async function startBillingHarness(
     },
     webhooksDelivered: () => emulator.emu.webhooks.drained(15_000),
     async snapshot() {
-      const counts: Record<string, number> = {};
-      for (const table of [
-        'accounts',
-        'ledger_entries',
-        'billing_sessions',
-        'subscription_access',
-        'subscriptions',
-        'webhook_events',
-      ]) {
-        const rs = await store.client.execute(`SELECT COUNT(*) AS n FROM ${table}`);
-        counts[table] = Number(rs.rows[0]!.n);
-      }
+      const counts = await countRows(store);
       const sum = await store.client.execute('SELECT COALESCE(SUM(balance_cents), 0) AS s FROM accounts');
       counts.balance_total_cents = Number(sum.rows[0]!.s);
       return counts;
