@@ -7,10 +7,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../server/test/server-process.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -26,18 +26,6 @@ export interface StackInfo {
 
 export interface RunningStack extends StackInfo {
   stop(): Promise<void>;
-}
-
-/** A port nobody listens on now, from the kernel. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 /** Polls `url` until it answers 2xx; fails with the process's output after `ms`. */
