@@ -1,13 +1,20 @@
 import type Stripe from 'stripe';
-import { type CardOutcome, isTestPaymentMethodToken } from '../cards.ts';
+import type { CardOutcome } from '../cards.ts';
 import type { ApiRequest, Emulator } from '../emulator.ts';
-import { invalidParam, invalidRequest, missingParam, resourceMissing, StripeApiError } from '../errors.ts';
+import { invalidParam, invalidRequest, resourceMissing, StripeApiError } from '../errors.ts';
 import { paginate } from '../expand.ts';
 import { newId, randomToken } from '../ids.ts';
 import type { ParamReader } from '../params.ts';
 import { render, type StoredObject } from '../store.ts';
 import { type ChargeFailure, recordCharge } from './charges.ts';
 import { requireCustomer } from './customers.ts';
+import {
+  assertCancelable,
+  assertConfirmable,
+  confirmationMethodId,
+  rejectPaymentMethodTypes,
+  savedMethodParam,
+} from './intent-states.ts';
 import {
   attachPaymentMethod,
   type PaymentMethodRecord,
@@ -263,16 +270,6 @@ export function requirePaymentIntent(emu: Emulator, id: string, param = 'id'): P
   return pi;
 }
 
-function rejectPaymentMethodTypes(p: ParamReader): void {
-  if (p.has('payment_method_types')) {
-    throw invalidRequest(
-      'payment_method_types can no longer be set on PaymentIntents (API version 2026-09-30.endive); use automatic_payment_methods or excluded_payment_method_types.',
-      'payment_method_types',
-      'payment_method_types_no_longer_supported',
-    );
-  }
-}
-
 /** `off_session` is a boolean, or `one_off` / `recurring` (both mean the customer is not present). */
 function readOffSession(p: ParamReader): boolean | undefined {
   const v = p.string('off_session');
@@ -284,15 +281,13 @@ function readOffSession(p: ParamReader): boolean | undefined {
 
 /** Checks a `payment_method` param without creating anything, so a later validation error changes nothing. */
 function checkPaymentMethodParam(emu: Emulator, id: string | undefined, customer: string | null): void {
-  if (!id || isTestPaymentMethodToken(id)) return;
-  const pm = emu.store.get<PaymentMethodRecord>('payment_methods', id);
-  if (!pm) throw resourceMissing('PaymentMethod', id, 'payment_method');
-  checkMethodOwner(pm, customer, 'payment_method');
+  const pm = savedMethodParam(emu, id);
+  if (pm) checkMethodOwner(pm, customer, 'payment_method');
 }
 
 function create(req: ApiRequest): PaymentIntentRecord {
   const { emu, params: p } = req;
-  rejectPaymentMethodTypes(p);
+  rejectPaymentMethodTypes(p, 'PaymentIntent');
   const amount = p.integer('amount', { required: true });
   if (amount < MIN_CHARGE_AMOUNT) {
     throw invalidRequest('Amount must be at least $0.50 usd', 'amount', 'amount_too_small');
@@ -362,18 +357,10 @@ function create(req: ApiRequest): PaymentIntentRecord {
 function confirm(req: ApiRequest): PaymentIntentRecord {
   const { emu, params: p } = req;
   const pi = requirePaymentIntent(emu, req.path.id!);
-  rejectPaymentMethodTypes(p);
-  if (!['requires_payment_method', 'requires_confirmation', 'requires_action'].includes(pi.status)) {
-    throw invalidRequest(
-      `This PaymentIntent's status is ${pi.status}, so it cannot be confirmed.`,
-      undefined,
-      'payment_intent_unexpected_state',
-    );
-  }
+  rejectPaymentMethodTypes(p, 'PaymentIntent');
+  assertConfirmable(pi, 'PaymentIntent');
   const customer = typeof pi.customer === 'string' ? pi.customer : null;
-  const pmId =
-    p.string('payment_method') ?? (typeof pi.payment_method === 'string' ? pi.payment_method : undefined);
-  if (!pmId) throw missingParam('payment_method');
+  const pmId = confirmationMethodId(p, pi);
   const offSession = readOffSession(p) ?? false;
   checkPaymentMethodParam(emu, pmId, customer);
   const pm = resolvePaymentMethod(emu, pmId, 'payment_method');
@@ -397,13 +384,7 @@ function confirm(req: ApiRequest): PaymentIntentRecord {
 function cancel(req: ApiRequest): PaymentIntentRecord {
   const { emu, params: p } = req;
   const pi = requirePaymentIntent(emu, req.path.id!);
-  if (pi.status === 'succeeded' || pi.status === 'canceled') {
-    throw invalidRequest(
-      `You cannot cancel this PaymentIntent because it has a status of ${pi.status}.`,
-      undefined,
-      'payment_intent_unexpected_state',
-    );
-  }
+  assertCancelable(pi, 'PaymentIntent');
   const reason =
     p.enum('cancellation_reason', [
       'abandoned',

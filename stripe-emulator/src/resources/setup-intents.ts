@@ -1,11 +1,17 @@
 import type Stripe from 'stripe';
-import { isTestPaymentMethodToken } from '../cards.ts';
 import type { ApiRequest, Emulator } from '../emulator.ts';
 import { invalidRequest, missingParam, resourceMissing, StripeApiError } from '../errors.ts';
 import { paginate } from '../expand.ts';
 import { newId, randomToken } from '../ids.ts';
 import { render, type StoredObject } from '../store.ts';
 import { requireCustomer } from './customers.ts';
+import {
+  assertCancelable,
+  assertConfirmable,
+  confirmationMethodId,
+  rejectPaymentMethodTypes,
+  savedMethodParam,
+} from './intent-states.ts';
 import {
   attachPaymentMethod,
   type PaymentMethodRecord,
@@ -128,10 +134,8 @@ export function requireSetupIntent(emu: Emulator, id: string, param = 'id'): Set
 
 /** Checks a `payment_method` param without creating anything, so a later validation error changes nothing. */
 function checkPaymentMethodParam(emu: Emulator, id: string | undefined, customer: string | null): void {
-  if (!id || isTestPaymentMethodToken(id)) return;
-  const pm = emu.store.get<PaymentMethodRecord>('payment_methods', id);
-  if (!pm) throw resourceMissing('PaymentMethod', id, 'payment_method');
-  if (pm.customer && pm.customer !== customer) {
+  const pm = savedMethodParam(emu, id);
+  if (pm?.customer && pm.customer !== customer) {
     throw invalidRequest(
       `The provided PaymentMethod ${pm.id} is attached to another customer (${pm.customer}).`,
       'payment_method',
@@ -140,19 +144,9 @@ function checkPaymentMethodParam(emu: Emulator, id: string | undefined, customer
   }
 }
 
-function rejectPaymentMethodTypes(req: ApiRequest): void {
-  if (req.params.has('payment_method_types')) {
-    throw invalidRequest(
-      'payment_method_types can no longer be set on SetupIntents (API version 2026-09-30.endive); use automatic_payment_methods or excluded_payment_method_types.',
-      'payment_method_types',
-      'payment_method_types_no_longer_supported',
-    );
-  }
-}
-
 function create(req: ApiRequest): SetupIntentRecord {
   const { emu, params: p } = req;
-  rejectPaymentMethodTypes(req);
+  rejectPaymentMethodTypes(p, 'SetupIntent');
   const customer = p.string('customer') ?? null;
   if (customer) requireCustomer(emu, customer, 'customer');
   const pmId = p.string('payment_method');
@@ -176,18 +170,10 @@ function create(req: ApiRequest): SetupIntentRecord {
 function confirm(req: ApiRequest): SetupIntentRecord {
   const { emu, params: p } = req;
   const si = requireSetupIntent(emu, req.path.id!);
-  rejectPaymentMethodTypes(req);
-  if (!['requires_payment_method', 'requires_confirmation', 'requires_action'].includes(si.status)) {
-    throw invalidRequest(
-      `This SetupIntent's status is ${si.status}, so it cannot be confirmed.`,
-      undefined,
-      'setup_intent_unexpected_state',
-    );
-  }
+  rejectPaymentMethodTypes(p, 'SetupIntent');
+  assertConfirmable(si, 'SetupIntent');
   const customer = typeof si.customer === 'string' ? si.customer : null;
-  const pmId =
-    p.string('payment_method') ?? (typeof si.payment_method === 'string' ? si.payment_method : undefined);
-  if (!pmId) throw missingParam('payment_method');
+  const pmId = confirmationMethodId(p, si);
   checkPaymentMethodParam(emu, pmId, customer);
   const pm = resolvePaymentMethod(emu, pmId, 'payment_method');
   // Confirming the same card again after `requires_action` stands for a completed authentication.
@@ -200,13 +186,7 @@ function confirm(req: ApiRequest): SetupIntentRecord {
 function cancel(req: ApiRequest): SetupIntentRecord {
   const { emu, params: p } = req;
   const si = requireSetupIntent(emu, req.path.id!);
-  if (si.status === 'succeeded' || si.status === 'canceled') {
-    throw invalidRequest(
-      `You cannot cancel this SetupIntent because it has a status of ${si.status}.`,
-      undefined,
-      'setup_intent_unexpected_state',
-    );
-  }
+  assertCancelable(si, 'SetupIntent');
   si.status = 'canceled';
   si.cancellation_reason =
     p.enum('cancellation_reason', ['abandoned', 'duplicate', 'requested_by_customer'] as const) ?? null;
