@@ -17,10 +17,7 @@ export function substituteSessionId(url: string, sessionId: string): string {
 }
 
 const STYLE = `
-  :root { color-scheme: light dark; font-family: system-ui, sans-serif; line-height: 1.5; }
-  body { margin: 0; background: Canvas; color: CanvasText; }
   main { max-width: 32rem; margin: 0 auto; padding: 1.5rem; }
-  section { border: 1px solid color-mix(in srgb, CanvasText 20%, transparent); border-radius: .5rem; padding: 1rem 1.25rem; margin: 1rem 0; }
   h1 { font-size: 1.5rem; } h2 { font-size: 1.1rem; margin-top: 0; }
   table { width: 100%; border-collapse: collapse; } th, td { text-align: left; padding: .35rem .25rem; }
   td.amount, th.amount { text-align: right; } tfoot th, tfoot td { border-top: 1px solid color-mix(in srgb, CanvasText 25%, transparent); font-weight: 600; }
@@ -34,10 +31,6 @@ const STYLE = `
   .error { padding: .6rem .9rem; border-radius: .35rem; border: 1px solid #c0392b; margin: 1rem 0; }
   .hint { font-size: .9rem; } .hint code { font-size: .95em; }
 `;
-
-function layout(title: string, body: string): string {
-  return hostedPage(title, STYLE, body);
-}
 
 /** What the payer typed, kept to re-fill the form after an error (never the CVC). */
 interface FormValues {
@@ -161,13 +154,14 @@ ${cancel}
 ${hints}
 </ul>
 </section>`;
-  return layout(`${title} – Emulated Stripe Checkout`, body);
+  return hostedPage(`${title} – Emulated Stripe Checkout`, STYLE, body);
 }
 
 function messagePage(title: string, message: string, link?: { href: string; text: string }): string {
   const a = link ? `<p><a href="${esc(link.href)}">${esc(link.text)}</a></p>` : '';
-  return layout(
+  return hostedPage(
     `${title} – Emulated Stripe Checkout`,
+    STYLE,
     `<h1>${esc(title)}</h1>\n<p>${esc(message)}</p>\n${a}`,
   );
 }

@@ -15,9 +15,16 @@ export function money(amount: number, currency: string): string {
   return format.format(amount / 10 ** digits);
 }
 
+/** The look every hosted page shares: the system's colours (light or dark) and framed sections. */
+const BASE_STYLE = `
+  :root { color-scheme: light dark; font-family: system-ui, sans-serif; line-height: 1.5; }
+  body { margin: 0; background: Canvas; color: CanvasText; }
+  section { border: 1px solid color-mix(in srgb, CanvasText 20%, transparent); border-radius: .5rem; padding: 1rem 1.25rem; margin: 1rem 0; }
+`;
+
 /**
- * A whole hosted page: `body` (already escaped) in one `<main>`, with the page's own stylesheet and
- * an inline favicon, so a browser makes no request the emulator would answer with a 404.
+ * A whole hosted page: `body` (already escaped) in one `<main>`, the shared look plus the page's own
+ * `style`, and an inline favicon, so a browser makes no request the emulator would answer with a 404.
  */
 export function hostedPage(title: string, style: string, body: string): string {
   return `<!doctype html>
@@ -27,7 +34,7 @@ export function hostedPage(title: string, style: string, body: string): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="icon" href="data:,">
 <title>${esc(title)}</title>
-<style>${style}</style>
+<style>${BASE_STYLE}${style}</style>
 </head>
 <body>
 <main>

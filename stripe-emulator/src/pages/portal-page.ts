@@ -24,10 +24,7 @@ function date(unix: number): string {
 }
 
 const STYLE = `
-  :root { color-scheme: light dark; font-family: system-ui, sans-serif; line-height: 1.5; }
-  body { margin: 0; background: Canvas; color: CanvasText; }
   main { max-width: 46rem; margin: 0 auto; padding: 1.5rem; }
-  section { border: 1px solid color-mix(in srgb, CanvasText 20%, transparent); border-radius: .5rem; padding: 1rem 1.25rem; margin: 1rem 0; }
   h1 { font-size: 1.5rem; } h2 { font-size: 1.15rem; margin-top: 0; }
   table { width: 100%; border-collapse: collapse; } th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid color-mix(in srgb, CanvasText 15%, transparent); }
   ul { padding-left: 1.2rem; } .badge { font-size: .8rem; padding: .05rem .45rem; border-radius: .75rem; border: 1px solid currentColor; margin-left: .4rem; }
@@ -35,10 +32,6 @@ const STYLE = `
   button:focus-visible, a:focus-visible { outline: 3px solid Highlight; outline-offset: 2px; }
   .notice { padding: .6rem .9rem; border-radius: .35rem; border: 1px solid color-mix(in srgb, CanvasText 30%, transparent); }
 `;
-
-function layout(title: string, body: string): string {
-  return hostedPage(title, STYLE, body);
-}
 
 function returnLink(session: PortalSessionRecord): string {
   if (!session.return_url) return '';
@@ -145,8 +138,9 @@ function renderPortal(emu: Emulator, session: PortalSessionRecord, notice: strin
   const who = customer?.email ?? customer?.name ?? customerId;
   const message =
     notice && NOTICES[notice] ? `<p class="notice" role="status">${esc(NOTICES[notice])}</p>` : '';
-  return layout(
+  return hostedPage(
     'Billing portal',
+    STYLE,
     `${returnLink(session)}
 <h1>Billing</h1>
 <p>Signed in as ${esc(who)}</p>
@@ -159,7 +153,7 @@ ${invoicesSection(invoices)}`,
 
 function errorPage(c: Context, status: 404 | 409, message: string): Response {
   return c.html(
-    layout('Billing portal', `<h1>Billing portal</h1><p role="alert">${esc(message)}</p>`),
+    hostedPage('Billing portal', STYLE, `<h1>Billing portal</h1><p role="alert">${esc(message)}</p>`),
     status,
   );
 }
