@@ -198,6 +198,23 @@ export function currentPeriod(sub: SubscriptionRecord): { start: number; end: nu
   return { start: item.current_period_start, end: item.current_period_end };
 }
 
+/** Applies `change` to the subscription and emits one `customer.subscription.updated` with the previous values. */
+function updateSubscription(
+  emu: Emulator,
+  sub: SubscriptionRecord,
+  request: EventRequest,
+  change: () => void,
+): void {
+  const before = render(sub);
+  change();
+  emu.store.changed();
+  emu.emitEvent('customer.subscription.updated', sub, {
+    request,
+    customer: sub.customer as string,
+    previousAttributes: changedAttributes(before, sub),
+  });
+}
+
 /** Changes `status` and emits `customer.subscription.updated` with the previous values. */
 function changeStatus(
   emu: Emulator,
@@ -206,13 +223,8 @@ function changeStatus(
   request: EventRequest,
 ): void {
   if (sub.status === status) return;
-  const before = render(sub);
-  sub.status = status;
-  emu.store.changed();
-  emu.emitEvent('customer.subscription.updated', sub, {
-    request,
-    customer: sub.customer as string,
-    previousAttributes: changedAttributes(before, sub),
+  updateSubscription(emu, sub, request, () => {
+    sub.status = status;
   });
 }
 
@@ -282,14 +294,9 @@ export function expireIncomplete(emu: Emulator, sub: SubscriptionRecord, request
   const invoiceId = typeof sub.latest_invoice === 'string' ? sub.latest_invoice : sub.latest_invoice?.id;
   const invoice = invoiceId ? emu.store.get<InvoiceRecord>('invoices', invoiceId) : undefined;
   if (invoice && invoice.status === 'open') voidInvoice(emu, invoice, request);
-  const before = render(sub);
-  sub.status = 'incomplete_expired';
-  sub.ended_at = emu.timeForCustomer(sub.customer as string);
-  emu.store.changed();
-  emu.emitEvent('customer.subscription.updated', sub, {
-    request,
-    customer: sub.customer as string,
-    previousAttributes: changedAttributes(before, sub),
+  updateSubscription(emu, sub, request, () => {
+    sub.status = 'incomplete_expired';
+    sub.ended_at = emu.timeForCustomer(sub.customer as string);
   });
 }
 
@@ -344,14 +351,7 @@ export function setCancelAtPeriodEnd(
 ): void {
   assertNotEnded(sub, 'cancel_at_period_end');
   if (sub.cancel_at_period_end === cancel) return;
-  const before = render(sub);
-  applyCancelAtPeriodEnd(emu, sub, cancel);
-  emu.store.changed();
-  emu.emitEvent('customer.subscription.updated', sub, {
-    request,
-    customer: sub.customer as string,
-    previousAttributes: changedAttributes(before, sub),
-  });
+  updateSubscription(emu, sub, request, () => applyCancelAtPeriodEnd(emu, sub, cancel));
 }
 
 function applyCancelAtPeriodEnd(emu: Emulator, sub: SubscriptionRecord, cancel: boolean): void {
