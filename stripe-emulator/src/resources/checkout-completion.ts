@@ -14,7 +14,12 @@ import {
   newPaymentIntent,
   type PaymentIntentRecord,
 } from './payment-intents.ts';
-import { createCardPaymentMethod, invalidCardNumber, type PaymentMethodRecord } from './payment-methods.ts';
+import {
+  createCardPaymentMethod,
+  EMPTY_ADDRESS,
+  invalidCardNumber,
+  type PaymentMethodRecord,
+} from './payment-methods.ts';
 import { confirmSetupIntent, newSetupIntent, type SetupIntentRecord } from './setup-intents.ts';
 import { createSubscriptionFromCheckout } from './subscriptions.ts';
 
@@ -27,15 +32,6 @@ export interface CheckoutPayer {
   expMonth?: number;
   expYear?: number;
 }
-
-const EMPTY_ADDRESS: Stripe.Address = {
-  city: null,
-  country: null,
-  line1: null,
-  line2: null,
-  postal_code: null,
-  state: null,
-};
 
 function customerIdOf(session: CheckoutSessionRecord): string | null {
   return typeof session.customer === 'string' ? session.customer : null;
@@ -149,35 +145,50 @@ function newCardMethod(
   });
 }
 
-/** The session's PaymentIntent: made on the first attempt to pay, reused by later attempts, as at Stripe. */
+/**
+ * The session's intent (`payment_intent` or `setup_intent`): made by `make` on the first attempt to
+ * pay, reused with the attempt's customer by later attempts, as at Stripe.
+ */
+function sessionIntent<T extends PaymentIntentRecord | SetupIntentRecord>(
+  emu: Emulator,
+  session: CheckoutSessionRecord,
+  kind: 'payment_intent' | 'setup_intent',
+  customerId: string | null,
+  request: EventRequest,
+  make: () => T,
+): T {
+  const id = session[kind];
+  const existing = typeof id === 'string' ? emu.store.get<T>(`${kind}s`, id) : undefined;
+  if (existing) {
+    existing.customer = customerId;
+    return existing;
+  }
+  const intent = make();
+  emu.store.put(`${kind}s`, intent);
+  session[kind] = intent.id;
+  emu.store.changed();
+  emu.emitEvent(`${kind}.created`, intent, { request, customer: customerId });
+  return intent;
+}
+
+/** The session's PaymentIntent, for the session's amount and its `payment_intent_data`. */
 function sessionPaymentIntent(
   emu: Emulator,
   session: CheckoutSessionRecord,
   customerId: string | null,
   request: EventRequest,
 ): PaymentIntentRecord {
-  const existing =
-    typeof session.payment_intent === 'string'
-      ? emu.store.get<PaymentIntentRecord>('payment_intents', session.payment_intent)
-      : undefined;
-  if (existing) {
-    existing.customer = customerId;
-    return existing;
-  }
   const data = session._payment_intent_data;
-  const pi = newPaymentIntent(emu, {
-    amount: session.amount_total ?? 0,
-    currency: session.currency ?? 'usd',
-    customer: customerId,
-    description: data?.description ?? null,
-    metadata: data?.metadata ?? {},
-    setupFutureUsage: data?.setup_future_usage ?? null,
-  });
-  emu.store.put('payment_intents', pi);
-  session.payment_intent = pi.id;
-  emu.store.changed();
-  emu.emitEvent('payment_intent.created', pi, { request, customer: customerId });
-  return pi;
+  return sessionIntent(emu, session, 'payment_intent', customerId, request, () =>
+    newPaymentIntent(emu, {
+      amount: session.amount_total ?? 0,
+      currency: session.currency ?? 'usd',
+      customer: customerId,
+      description: data?.description ?? null,
+      metadata: data?.metadata ?? {},
+      setupFutureUsage: data?.setup_future_usage ?? null,
+    }),
+  );
 }
 
 /**
@@ -213,32 +224,22 @@ function completeSetup(
   );
 }
 
+/** The session's SetupIntent, for off-session use, from its `setup_intent_data`. */
 function sessionSetupIntent(
   emu: Emulator,
   session: CheckoutSessionRecord,
   customerId: string | null,
   request: EventRequest,
 ): SetupIntentRecord {
-  const existing =
-    typeof session.setup_intent === 'string'
-      ? emu.store.get<SetupIntentRecord>('setup_intents', session.setup_intent)
-      : undefined;
-  if (existing) {
-    existing.customer = customerId;
-    return existing;
-  }
   const data = session._setup_intent_data;
-  const si = newSetupIntent(emu, {
-    customer: customerId,
-    description: data?.description ?? null,
-    metadata: data?.metadata ?? {},
-    usage: 'off_session',
-  });
-  emu.store.put('setup_intents', si);
-  session.setup_intent = si.id;
-  emu.store.changed();
-  emu.emitEvent('setup_intent.created', si, { request, customer: customerId });
-  return si;
+  return sessionIntent(emu, session, 'setup_intent', customerId, request, () =>
+    newSetupIntent(emu, {
+      customer: customerId,
+      description: data?.description ?? null,
+      metadata: data?.metadata ?? {},
+      usage: 'off_session',
+    }),
+  );
 }
 
 /**

@@ -14,7 +14,8 @@ export type PaymentMethodRecord = Stripe.PaymentMethod & StoredObject & { _card_
 
 type EventRequest = ApiRequest['eventRequest'] | null;
 
-const EMPTY_ADDRESS: Stripe.Address = {
+/** An address with every field present and null, as Stripe renders one nobody filled in. */
+export const EMPTY_ADDRESS: Stripe.Address = {
   city: null,
   country: null,
   line1: null,
