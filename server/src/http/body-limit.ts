@@ -8,11 +8,15 @@ export const MAX_JSON_BODY_BYTES = 32 * 1024;
 /** Stripe events with expanded objects can be large; Stripe's own limit is far below this. */
 export const MAX_WEBHOOK_BODY_BYTES = 1024 * 1024;
 
+function tooLarge(maxSize: number): ApiError {
+  return new ApiError(413, 'body_too_large', `The request body is larger than ${maxSize} bytes.`);
+}
+
 function limit(maxSize: number): MiddlewareHandler<AppEnv> {
   return bodyLimit({
     maxSize,
     onError: () => {
-      throw new ApiError(413, 'body_too_large', `The request body is larger than ${maxSize} bytes.`);
+      throw tooLarge(maxSize);
     },
   });
 }
@@ -23,6 +27,16 @@ export function requestBodyLimit(): MiddlewareHandler<AppEnv> {
   const webhook = limit(MAX_WEBHOOK_BODY_BYTES);
   return async function requestBodyLimit(c, next) {
     if (c.req.method === 'GET' || c.req.method === 'HEAD' || c.req.method === 'OPTIONS') return next();
-    return (c.req.path.endsWith('/webhook') ? webhook : json)(c, next);
+    const isWebhook = c.req.path.endsWith('/webhook');
+    // A declared length is all Node's parser will deliver, so it decides without touching the body:
+    // reading `c.req.raw.body` (as hono's bodyLimit does) makes @hono/node-server build a whole web
+    // Request (~0.15 ms) instead of reading the body straight from the socket for `c.req.text()`.
+    const declared = c.req.header('content-length');
+    if (declared !== undefined && /^\d+$/.test(declared) && c.req.header('transfer-encoding') === undefined) {
+      const maxSize = isWebhook ? MAX_WEBHOOK_BODY_BYTES : MAX_JSON_BODY_BYTES;
+      if (Number(declared) > maxSize) throw tooLarge(maxSize);
+      return next();
+    }
+    return (isWebhook ? webhook : json)(c, next);
   };
 }

@@ -5,6 +5,7 @@ import { type BalanceReader, createBalanceReader } from './balance-reader.ts';
 import { BUSY_TIMEOUT_MS, retryWhileBusy } from './busy.ts';
 import { GroupCommit } from './group-commit.ts';
 import { applyMigrations, readMigrations } from './migrations.ts';
+import { WriteConnection } from './write-connection.ts';
 import { serializeWrites, type WriteLock, writeLockFor } from './write-lock.ts';
 
 export { isBusy } from './busy.ts';
@@ -46,15 +47,21 @@ export async function openStore(opts: {
     client.close();
     throw err;
   }
-  // Writers of one process are serialised by `lock` anyway; grouping them shares each fsync.
-  if (lock)
-    groupCommits.set(client, new GroupCommit({ begin: () => client.transaction('write'), queueTimeoutMs }));
+  // Writers of one process are serialised by `lock` anyway; grouping them shares each fsync. A file
+  // gets its own write connection with cached statements; an in-memory database has one connection.
+  const path = localFilePath(opts.url);
+  const writer = lock && path !== null ? new WriteConnection(path, lock, queueTimeoutMs) : null;
+  if (lock) {
+    const begin = writer ? () => writer.begin() : () => client.transaction('write');
+    groupCommits.set(client, new GroupCommit({ begin, queueTimeoutMs }));
+  }
   const balances = createBalanceReader(client, opts.url);
   return {
     client,
     balances,
     async close() {
       balances.close();
+      writer?.close();
       client.close();
     },
     async ping() {
@@ -73,9 +80,15 @@ export async function openStore(opts: {
 /** Local files get a process-wide writer queue; remote databases arbitrate writers themselves. */
 function lockFor(url: string): WriteLock | null {
   if (!url.startsWith('file:')) return null;
+  return writeLockFor(localFilePath(url) ?? url);
+}
+
+/** The absolute path of a `file:` URL; null for remote and in-memory databases. */
+function localFilePath(url: string): string | null {
+  if (!url.startsWith('file:')) return null;
   const bare = url.split('?')[0]!;
-  if (bare.includes(':memory:')) return writeLockFor(url);
-  return writeLockFor(resolve(bare.startsWith('file://') ? fileURLToPath(bare) : bare.slice('file:'.length)));
+  if (bare.includes(':memory:') || url.includes('mode=memory')) return null;
+  return resolve(bare.startsWith('file://') ? fileURLToPath(bare) : bare.slice('file:'.length));
 }
 
 /**

@@ -10,6 +10,8 @@ import { auditLedger } from './audit.ts';
 import { inWriteTransaction, type Store } from './db.ts';
 import { GroupCommit } from './group-commit.ts';
 import { creditLedger } from './ledger.ts';
+import { WriteConnection } from './write-connection.ts';
+import { writeLockFor } from './write-lock.ts';
 
 const now = new Date('2026-11-01T12:00:00.000Z');
 const root = fileURLToPath(new URL('../../..', import.meta.url));
@@ -20,7 +22,9 @@ let cleanup: () => Promise<void>;
 beforeEach(async () => {
   ({ store, url, cleanup } = await tempStore());
 });
+const writers: WriteConnection[] = [];
 afterEach(async () => {
+  for (const writer of writers.splice(0)) writer.close();
   assert.deepEqual(await auditLedger(store), [], 'every balance equals the sum of its ledger rows');
   await cleanup();
 });
@@ -39,13 +43,19 @@ const balanceOf = async (accountId: string) =>
 const grant = (tx: Transaction, accountId: string, amountCents: number, sourceId: string) =>
   creditLedger(tx, { accountId, amountCents, kind: 'grant', sourceId, now });
 
-/** A GroupCommit over the test store's client that counts the transactions it opens. */
+/**
+ * A GroupCommit as openStore builds one (a write connection of its own on the store's file, the
+ * same write queue), counting the transactions it opens.
+ */
 function countingGroup(maxGroupSize?: number) {
+  const path = url.slice('file:'.length);
+  const writer = new WriteConnection(path, writeLockFor(path), 5000);
+  writers.push(writer);
   const counter = { transactions: 0 };
   const group = new GroupCommit({
     begin: () => {
       counter.transactions++;
-      return store.client.transaction('write');
+      return writer.begin();
     },
     queueTimeoutMs: 5000,
     maxGroupSize,
@@ -242,7 +252,10 @@ describe('group commit', () => {
   });
 
   test('a write transaction opened inside another fails after the queue timeout; the rest of the group commits', async () => {
-    const group = new GroupCommit({ begin: () => store.client.transaction('write'), queueTimeoutMs: 200 });
+    const path = url.slice('file:'.length);
+    const writer = new WriteConnection(path, writeLockFor(path), 200);
+    writers.push(writer);
+    const group = new GroupCommit({ begin: () => writer.begin(), queueTimeoutMs: 200 });
     const started = performance.now();
     const [nested, plain] = await Promise.allSettled([
       group.run(async (tx) => {
