@@ -45,6 +45,8 @@ export class WriteConnection {
     private readonly path: string,
     private readonly lock: WriteLock,
     private readonly queueTimeoutMs: number,
+    /** How long BEGIN waits for another process's write lock before SQLITE_BUSY. */
+    private readonly busyTimeoutMs = BUSY_TIMEOUT_MS,
   ) {}
 
   /** Waits for the write queue, then `BEGIN IMMEDIATE`; the transaction gives the queue back when it ends. */
@@ -101,7 +103,7 @@ export class WriteConnection {
     if (this.closed) throw new LibsqlError('The client is closed', 'CLIENT_CLOSED');
     if (this.db === null || !this.db.open) {
       this.statements.clear();
-      this.db = new Database(this.path, { timeout: BUSY_TIMEOUT_MS });
+      this.db = new Database(this.path, { timeout: this.busyTimeoutMs });
     }
     return this.db;
   }
