@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { Transaction } from '@libsql/client';
 import { tempStore } from '../testing.ts';
 import { auditLedger } from './audit.ts';
-import { inWriteTransaction, type Store } from './db.ts';
+import { inWriteTransaction, openStore, type Store } from './db.ts';
 import { GroupCommit } from './group-commit.ts';
 import { creditLedger } from './ledger.ts';
 import { WriteConnection } from './write-connection.ts';
@@ -279,6 +279,29 @@ describe('group commit', () => {
     );
     assert.equal(counter.transactions, 7);
     assert.equal(await balanceOf('acct_a'), 100);
+  });
+
+  test('an in-memory store groups on its one connection too', async () => {
+    const memory = await openStore({ url: 'file::memory:' });
+    try {
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 12 }, (_, i) =>
+          inWriteTransaction(memory, async (tx) => {
+            await grant(tx, 'acct_m', 5, `m_${i}`);
+            if (i === 4) throw new Error('four fails');
+          }),
+        ),
+      );
+      assert.deepEqual(
+        outcomes.flatMap((o, i) => (o.status === 'rejected' ? [i] : [])),
+        [4],
+      );
+      const rs = await memory.client.execute("SELECT balance_cents FROM accounts WHERE id = 'acct_m'");
+      assert.equal(rs.rows[0]!.balance_cents, 55);
+      assert.deepEqual(await auditLedger(memory), []);
+    } finally {
+      await memory.close();
+    }
   });
 
   test('a group waits for another process that holds the file, then commits every caller once', async () => {
