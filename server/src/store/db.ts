@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { type Client, createClient, type Transaction } from '@libsql/client';
 import { type BalanceReader, createBalanceReader } from './balance-reader.ts';
 import { BUSY_TIMEOUT_MS, retryWhileBusy } from './busy.ts';
+import { CachedConnection } from './cached-connection.ts';
 import { GroupCommit } from './group-commit.ts';
 import { applyMigrations, readMigrations } from './migrations.ts';
 import { WriteConnection } from './write-connection.ts';
@@ -37,19 +38,23 @@ export async function openStore(opts: {
   const raw = createClient({ url: opts.url, authToken: opts.authToken, timeout: BUSY_TIMEOUT_MS });
   const lock = lockFor(opts.url);
   const queueTimeoutMs = opts.writeQueueTimeoutMs ?? 20_000;
-  const client = lock ? serializeWrites(raw, lock, queueTimeoutMs) : raw;
+  // A file also gets a connection for plain reads with statements prepared once (cached-connection.ts).
+  const path = localFilePath(opts.url);
+  const reads =
+    path === null ? null : new CachedConnection(path, { timeout: BUSY_TIMEOUT_MS, readonly: true });
+  const client = lock ? serializeWrites(raw, lock, queueTimeoutMs, reads) : raw;
   try {
     if (opts.url.startsWith('file:') && !opts.url.includes(':memory:')) {
       await client.execute('PRAGMA journal_mode = WAL');
     }
     await applyMigrations(client, await readMigrations());
   } catch (err) {
+    reads?.close();
     client.close();
     throw err;
   }
   // Writers of one process are serialised by `lock` anyway; grouping them shares each fsync. A file
   // gets its own write connection with cached statements; an in-memory database has one connection.
-  const path = localFilePath(opts.url);
   const writer = lock && path !== null ? new WriteConnection(path, lock, queueTimeoutMs) : null;
   if (lock) {
     const begin = writer ? () => writer.begin() : () => client.transaction('write');
@@ -62,6 +67,7 @@ export async function openStore(opts: {
     async close() {
       balances.close();
       writer?.close();
+      reads?.close();
       client.close();
     },
     async ping() {

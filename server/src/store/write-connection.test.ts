@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { LibsqlError, type ResultSet } from '@libsql/client';
+import { type Client, createClient, LibsqlError, type ResultSet } from '@libsql/client';
 import { tempStore } from '../testing.ts';
 import type { Store } from './db.ts';
 import { WriteConnection } from './write-connection.ts';
@@ -13,6 +13,8 @@ import { writeLockFor } from './write-lock.ts';
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 
 let store: Store;
+/** A plain @libsql/client on the same file: the behaviour to match. */
+let reference: Client;
 let path: string;
 let writer: WriteConnection;
 let cleanup: () => Promise<void>;
@@ -21,11 +23,13 @@ beforeEach(async () => {
   ({ store, url, cleanup } = await tempStore());
   path = url.slice('file:'.length);
   writer = new WriteConnection(path, writeLockFor(path), 2000, 300);
+  reference = createClient({ url });
   await store.client.execute(
     'CREATE TABLE samples (id INTEGER PRIMARY KEY, label TEXT UNIQUE, cents INTEGER, ratio REAL, raw BLOB, note TEXT)',
   );
 });
 afterEach(async () => {
+  reference.close();
   writer.close();
   await cleanup();
 });
@@ -75,8 +79,11 @@ describe('WriteConnection', () => {
     ];
     // The client runs them (committed), then the write connection runs them again on an empty table.
     const expected = [];
-    for (const s of statements) expected.push(observable(await store.client.execute(s)));
-    await store.client.execute('DELETE FROM samples');
+    for (const s of statements) expected.push(observable(await reference.execute(s)));
+    // Plain reads through the store take the read connection: the same answers.
+    for (const i of [4, 5, 6])
+      assert.deepEqual(observable(await store.client.execute(statements[i]!)), expected[i]);
+    await reference.execute('DELETE FROM samples');
     const tx = await writer.begin();
     const actual = [];
     for (const s of statements) actual.push(observable(await tx.execute(s)));
@@ -92,7 +99,7 @@ describe('WriteConnection', () => {
 
   test('refuses what the client refuses, with the same errors', async () => {
     await store.client.execute("INSERT INTO samples (label) VALUES ('taken')");
-    const viaClient = await store.client
+    const viaClient = await reference
       .execute({ sql: 'INSERT INTO samples (label) VALUES (?)', args: ['taken'] })
       .catch((e: unknown) => e);
     const tx = await writer.begin();
@@ -118,6 +125,35 @@ describe('WriteConnection', () => {
       labels.rows.map((r) => r.label),
       ['fresh', 'taken'],
     );
+  });
+
+  test('plain reads through the store fail as the client fails, and the next read works', async () => {
+    for (const sql of ['SELECT * FROM nowhere', 'SELECT 9223372036854775807']) {
+      const expected = await reference.execute(sql).catch((e: unknown) => e);
+      const actual = await store.client.execute(sql).catch((e: unknown) => e);
+      assert.ok(expected instanceof Error && actual instanceof Error, sql);
+      assert.equal(actual.constructor, expected.constructor);
+      assert.equal(actual.message, expected.message);
+      assert.equal((actual as LibsqlError).code, (expected as LibsqlError).code);
+    }
+    await reference.execute("INSERT INTO samples (label) VALUES ('seen')");
+    const rs = await store.client.execute({
+      sql: 'SELECT label FROM samples WHERE label = ?',
+      args: ['seen'],
+    });
+    assert.deepEqual(
+      rs.rows.map((r) => r.label),
+      ['seen'],
+    );
+  });
+
+  test('plain reads through the store see each commit of another connection at once', async () => {
+    const read = async () =>
+      Number((await store.client.execute('SELECT COUNT(*) AS n FROM samples')).rows[0]!.n);
+    for (let i = 1; i <= 20; i++) {
+      await reference.execute({ sql: 'INSERT INTO samples (label) VALUES (?)', args: [`r${i}`] });
+      assert.equal(await read(), i);
+    }
   });
 
   test('a failed COMMIT leaves nothing written, the file writable and other readers current', async () => {

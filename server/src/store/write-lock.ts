@@ -7,6 +7,7 @@ import {
   type TransactionMode,
 } from '@libsql/client';
 import { isBusy } from './busy.ts';
+import type { CachedConnection } from './cached-connection.ts';
 
 /**
  * One writer at a time per database file within this process.
@@ -94,9 +95,15 @@ function isRead(sql: string): boolean {
 
 /**
  * A client whose writes (autocommit statements, batches, write transactions) take `lock` first,
- * so every caller of the store is covered, not only those that remember to.
+ * so every caller of the store is covered, not only those that remember to. With `reads`, plain
+ * SELECTs run there, on statements prepared once (cached-connection.ts), instead of in the pool.
  */
-export function serializeWrites(client: Client, lock: WriteLock, timeoutMs: number): Client {
+export function serializeWrites(
+  client: Client,
+  lock: WriteLock,
+  timeoutMs: number,
+  reads: CachedConnection | null = null,
+): Client {
   // A local connection that met SQLITE_BUSY keeps its failed statement open, and every later COMMIT
   // on it fails ("SQL statements in progress") until the process restarts. While this process's
   // writers are queued behind `lock`, no other write holds a connection, so all are reopened.
@@ -115,7 +122,10 @@ export function serializeWrites(client: Client, lock: WriteLock, timeoutMs: numb
           return (stmt: InStatement | string, args?: InArgs) => {
             const run = () =>
               typeof stmt === 'string' ? target.execute(stmt, args) : target.execute(stmt as InStatement);
-            return isRead(sqlOf(stmt)) ? run() : lock.run(() => guarded(run), timeoutMs);
+            if (!isRead(sqlOf(stmt))) return lock.run(() => guarded(run), timeoutMs);
+            if (!reads) return run();
+            return (async () =>
+              typeof stmt === 'string' ? reads.query(stmt, args) : reads.query(stmt.sql, stmt.args))();
           };
         case 'batch':
           return (stmts: InStatement[], mode?: TransactionMode) =>
