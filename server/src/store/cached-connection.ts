@@ -139,22 +139,28 @@ function resultSet(
   rowsAffected: number,
   lastInsertRowid: bigint | undefined,
 ): ResultSet {
-  return {
-    columns,
-    columnTypes,
-    rows,
-    rowsAffected,
-    lastInsertRowid,
-    toJSON() {
-      return {
-        columns,
-        columnTypes,
-        rows: rows.map((row) => Array.prototype.map.call(row, valueToJson)),
-        rowsAffected,
-        lastInsertRowid: lastInsertRowid === undefined ? null : `${lastInsertRowid}`,
-      };
-    },
-  };
+  return new CachedResultSet(columns, columnTypes, rows, rowsAffected, lastInsertRowid);
+}
+
+/** The client's result set: five own fields, `toJSON` on the prototype. */
+class CachedResultSet implements ResultSet {
+  constructor(
+    readonly columns: string[],
+    readonly columnTypes: string[],
+    readonly rows: Row[],
+    readonly rowsAffected: number,
+    readonly lastInsertRowid: bigint | undefined,
+  ) {}
+
+  toJSON() {
+    return {
+      columns: this.columns,
+      columnTypes: this.columnTypes,
+      rows: this.rows.map((row) => Array.prototype.map.call(row, valueToJson)),
+      rowsAffected: this.rowsAffected,
+      lastInsertRowid: this.lastInsertRowid === undefined ? null : `${this.lastInsertRowid}`,
+    };
+  }
 }
 
 /** A row as @libsql/client builds it: values by index (hidden) and by column name (enumerable). */

@@ -37,6 +37,7 @@ afterEach(async () => {
 /** Everything a caller can observe of a result set, row by row. */
 function observable(rs: ResultSet) {
   return {
+    keys: Object.keys(rs),
     columns: rs.columns,
     columnTypes: rs.columnTypes,
     rowsAffected: rs.rowsAffected,
