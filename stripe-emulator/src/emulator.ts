@@ -44,6 +44,9 @@ export interface ApiRequest {
   eventRequest: { id: string | null; idempotency_key: string | null };
 }
 
+/** The `request` of an event: the API call that caused it, or null for automatic work (renewals). */
+export type EventRequest = ApiRequest['eventRequest'] | null;
+
 export type ApiHandler = (req: ApiRequest) => unknown | Promise<unknown>;
 
 /** Work the emulator does when its time moves (renewals, period ends); `clockId` null = objects on no test clock. */

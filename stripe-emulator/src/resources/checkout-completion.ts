@@ -1,7 +1,7 @@
 import type Stripe from 'stripe';
 import { cardFor, type TestCard } from '../cards.ts';
 import { jsonBody } from '../control.ts';
-import type { ApiRequest, Emulator } from '../emulator.ts';
+import type { Emulator, EventRequest } from '../emulator.ts';
 import { invalidParam, StripeApiError } from '../errors.ts';
 import { registerCheckoutPage } from '../pages/checkout-page.ts';
 import { render } from '../store.ts';
@@ -22,8 +22,6 @@ import {
 } from './payment-methods.ts';
 import { confirmSetupIntent, newSetupIntent, type SetupIntentRecord } from './setup-intents.ts';
 import { createSubscriptionFromCheckout } from './subscriptions.ts';
-
-type EventRequest = ApiRequest['eventRequest'] | null;
 
 /** What the payer typed besides the card: the email and name on the hosted page, and the card's expiry. */
 export interface CheckoutPayer {

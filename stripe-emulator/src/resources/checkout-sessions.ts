@@ -1,5 +1,5 @@
 import type Stripe from 'stripe';
-import type { ApiRequest, Emulator } from '../emulator.ts';
+import type { ApiRequest, Emulator, EventRequest } from '../emulator.ts';
 import { invalidParam, invalidRequest, missingParam, resourceMissing, StripeApiError } from '../errors.ts';
 import { type ListResult, paginate } from '../expand.ts';
 import { newId, randomToken } from '../ids.ts';
@@ -31,8 +31,6 @@ export type CheckoutSessionRecord = Stripe.Checkout.Session &
     _subscription_data: IntentData | null;
     _setup_intent_data: IntentData | null;
   };
-
-type EventRequest = ApiRequest['eventRequest'] | null;
 
 const HALF_HOUR = 30 * 60;
 const DAY = 24 * 60 * 60;

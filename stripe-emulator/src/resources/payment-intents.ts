@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
 import type { CardOutcome } from '../cards.ts';
-import type { ApiRequest, Emulator } from '../emulator.ts';
+import type { ApiRequest, Emulator, EventRequest } from '../emulator.ts';
 import { invalidParam, invalidRequest, resourceMissing, StripeApiError } from '../errors.ts';
 import { paginate } from '../expand.ts';
 import { newId, randomToken } from '../ids.ts';
@@ -24,8 +24,6 @@ import {
 import { MAX_UNIT_AMOUNT, readCurrency } from './prices.ts';
 
 export type PaymentIntentRecord = Stripe.PaymentIntent & StoredObject;
-
-type EventRequest = ApiRequest['eventRequest'] | null;
 
 /** What a payment attempt answered: the PaymentIntent, and the card error Stripe would send when it failed. */
 export interface ChargeResult {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type Stripe from 'stripe';
 import { cardFor, isTestPaymentMethodToken, type TestCard } from '../cards.ts';
-import type { ApiRequest, Emulator } from '../emulator.ts';
+import type { ApiRequest, Emulator, EventRequest } from '../emulator.ts';
 import { invalidParam, invalidRequest, resourceMissing, StripeApiError } from '../errors.ts';
 import { paginate } from '../expand.ts';
 import { newId } from '../ids.ts';
@@ -11,8 +11,6 @@ import { changedAttributes, requireCustomer } from './customers.ts';
 
 /** A stored PaymentMethod; `_card_number` is the test card it was made from (never rendered). */
 export type PaymentMethodRecord = Stripe.PaymentMethod & StoredObject & { _card_number: string };
-
-type EventRequest = ApiRequest['eventRequest'] | null;
 
 /** An address with every field present and null, as Stripe renders one nobody filled in. */
 export const EMPTY_ADDRESS: Stripe.Address = {

@@ -1,5 +1,5 @@
 import type Stripe from 'stripe';
-import type { ApiRequest, Emulator } from '../emulator.ts';
+import type { ApiRequest, Emulator, EventRequest } from '../emulator.ts';
 import { invalidRequest, missingParam, resourceMissing, StripeApiError } from '../errors.ts';
 import { paginate } from '../expand.ts';
 import { newId, randomToken } from '../ids.ts';
@@ -20,8 +20,6 @@ import {
 } from './payment-methods.ts';
 
 export type SetupIntentRecord = Stripe.SetupIntent & StoredObject;
-
-type EventRequest = ApiRequest['eventRequest'] | null;
 
 /** A new SetupIntent, not yet saved: `requires_payment_method`, or `requires_confirmation` with a method. */
 export function newSetupIntent(

@@ -1,7 +1,7 @@
 import type Stripe from 'stripe';
 import { registerBillingCycle } from '../billing-cycle.ts';
 import { periodEnd } from '../billing-periods.ts';
-import type { ApiRequest, Emulator } from '../emulator.ts';
+import type { ApiRequest, Emulator, EventRequest } from '../emulator.ts';
 import { invalidParam, invalidRequest, resourceMissing, type StripeApiError } from '../errors.ts';
 import { paginate } from '../expand.ts';
 import { newId } from '../ids.ts';
@@ -20,7 +20,6 @@ import {
 import { type PriceRecord, requirePrice } from './prices.ts';
 
 export type SubscriptionRecord = Stripe.Subscription & StoredObject;
-type EventRequest = ApiRequest['eventRequest'] | null;
 
 const MAX_ITEMS = 20;
 /** An unpaid first invoice keeps a subscription `incomplete` this long, then it expires. */
