@@ -1,5 +1,6 @@
 import type Stripe from 'stripe';
 import type { AppDeps } from '../app-env.ts';
+import { parseAccountKey } from '../identity/account-key.ts';
 import { inWriteTransaction } from '../store/db.ts';
 import { creditLedger, ensureAccount } from '../store/ledger.ts';
 import { idOf } from '../stripe/expandable.ts';
@@ -45,7 +46,7 @@ export async function prepareCheckoutFulfilment(deps: AppDeps, sessionId: string
       expand: record.type === 'SETUP' ? ['setup_intent'] : [],
     }),
   );
-  if (session.metadata?.account_id !== undefined && session.metadata.account_id !== record.accountId) {
+  if (!metadataNamesAccount(session.metadata?.account_id, record.accountId)) {
     return { outcome: 'unknown', session: null, change: null };
   }
   if (session.status !== 'complete') return { outcome: 'not_paid', session: record, change: null };
@@ -66,6 +67,16 @@ export async function prepareCheckoutFulfilment(deps: AppDeps, sessionId: string
   }
   const markCompleted: StoreChange = (tx) => markBillingSessionCompleted(tx, record.id, deps.clock.now());
   return { outcome: 'fulfilled', session: record, change: combineChanges(change, markCompleted) };
+}
+
+/**
+ * Whether the session's `metadata.account_id` agrees with our record's account. Sessions opened
+ * before migration 003 carry the account's unprefixed id (`alice` for `user:alice`); that form of
+ * our own record's key is accepted too. Our row stays authoritative: it alone says whom to credit.
+ */
+function metadataNamesAccount(metadataAccount: string | undefined, accountKey: string): boolean {
+  if (metadataAccount === undefined || metadataAccount === accountKey) return true;
+  return metadataAccount === parseAccountKey(accountKey)?.id;
 }
 
 /** The paid subtotal (tax excluded) becomes credit, once per session. */

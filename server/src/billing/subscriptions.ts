@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type Stripe from 'stripe';
 import type { AppDeps } from '../app-env.ts';
 import type { Plan } from '../config.ts';
+import { parseAccountKey } from '../identity/account-key.ts';
 import { creditLedger, ensureAccount } from '../store/ledger.ts';
 import { idOf } from '../stripe/expandable.ts';
 import { callStripe, isStripeMissing, toApiError } from '../stripe/gateway-error.ts';
@@ -19,9 +20,15 @@ import {
 const PERIOD_INVOICE_REASONS = new Set(['subscription_create', 'subscription_cycle']);
 
 /**
- * Reads a subscription from Stripe and works out whose it is: the `account_id` we put in its
- * metadata at checkout, else the account that owns its customer. Null when it is not ours or no
- * longer exists.
+ * Reads a subscription from Stripe and works out whose it is: the account that owns its customer,
+ * else the account key we put in its metadata at checkout. Null when it is not ours or no longer
+ * exists.
+ *
+ * The customer comes first because our `accounts` row is authoritative and was migrated, while
+ * subscriptions opened before migration 003 carry the unprefixed id in `metadata.account_id`. A
+ * legacy id that itself began with `user:` or `org:` (a user whose sub was `org:x`, now
+ * `user:org:x`) would read as another account's key, so metadata is trusted only when no account
+ * owns the customer, and only when it is a kind-prefixed key.
  */
 export async function loadSubscriptionFacts(
   deps: AppDeps,
@@ -34,9 +41,10 @@ export async function loadSubscriptionFacts(
     if (isStripeMissing(err)) return null;
     throw toApiError('read the subscription', err);
   }
+  const fromMetadata = subscription.metadata.account_id;
   const accountId =
-    subscription.metadata.account_id ??
-    (await accountForCustomer(deps.store.client, idOf(subscription.customer)));
+    (await accountForCustomer(deps.store.client, idOf(subscription.customer))) ??
+    (fromMetadata !== undefined && parseAccountKey(fromMetadata) ? fromMetadata : null);
   if (!accountId) return null;
   return subscriptionFacts(subscription, accountId);
 }

@@ -1,8 +1,11 @@
 /** Who is calling a widget-facing route, from a verified token. */
 export interface Identity {
-  /** The token's `sub`. */
+  /** The token's `sub`, as the host sent it. */
   userId: string;
-  /** The billing account (`account` claim, defaulting to `sub`): every query is scoped by it. */
+  /**
+   * The billing account every query is scoped by: `org:<account>` when the token carries an
+   * `account` claim, else `user:<sub>` (see account-key.ts).
+   */
   accountId: string;
   email: string | null;
 }

@@ -1,3 +1,4 @@
+import { orgAccountKey, userAccountKey } from './account-key.ts';
 import type { Identity } from './identity.ts';
 
 /** Why a token was refused; becomes a 401 with this code. */
@@ -55,7 +56,8 @@ export interface ClaimRules {
 
 /**
  * Checks the registered claims (exp required, nbf, iss, aud) of a payload whose signature was
- * already verified, and maps `sub` / `account` / `email` to an identity.
+ * already verified, and maps `sub` / `account` / `email` to an identity: the account is
+ * `org:<account>` when the token names one, else the user's own `user:<sub>` (account-key.ts).
  */
 export function identityFromPayload(
   payloadSegment: string,
@@ -90,7 +92,8 @@ export function identityFromPayload(
   return {
     identity: {
       userId: sub,
-      accountId: (account as string | undefined) ?? sub,
+      // Kinds apart: a user whose sub equals an organisation's id must not reach its balance.
+      accountId: account === undefined ? userAccountKey(sub) : orgAccountKey(account),
       email: typeof email === 'string' ? email : null,
     },
     expSeconds: exp,

@@ -3,18 +3,20 @@ import type { AppDeps, AppEnv } from '../app-env.ts';
 import { ApiError } from '../errors.ts';
 import { requireBillingEnabled } from '../http/billing-enabled.ts';
 import { optionalText, readJsonObject } from '../http/json-body.ts';
+import { isHostId, orgAccountKey, parseAccountKey, userAccountKey } from '../identity/account-key.ts';
 import { requireApiKey } from '../identity/api-key.ts';
 import { formatCents, parseAmount } from '../money.ts';
 import { inWriteTransaction } from '../store/db.ts';
 import { accountFromRow, creditLedger, type LedgerKind } from '../store/ledger.ts';
 import { subscriptionSummary } from '../store/subscription-state.ts';
 
-const ACCOUNT_ID = /^[\x21-\x7e]{1,128}$/;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 /**
  * Server-to-server API for the host backend (API key): `POST /usage` debits,
- * `POST /grants` credits (adjustments, refunds, promotions), `GET /accounts/:id` reads.
+ * `POST /grants` credits (adjustments, refunds, promotions), `GET /accounts/:id` reads. Changes
+ * name a user (`user_id`) or an organisation (`account_id`); answers and reads use the account
+ * key, `user:<id>` or `org:<id>`, as the widgets' tokens do (identity/account-key.ts).
  */
 export function serverApiRoutes(deps: AppDeps): Hono<AppEnv> {
   const { store, clock } = deps;
@@ -71,6 +73,14 @@ export function serverApiRoutes(deps: AppDeps): Hono<AppEnv> {
 
   routes.get('/accounts/:id', apiKey, async (c) => {
     const accountId = c.req.param('id');
+    if (!parseAccountKey(accountId)) {
+      throw new ApiError(
+        400,
+        'invalid_account_key',
+        'The account is named by its key: user:<user id> for a user, org:<account id> for an organisation.',
+        'id',
+      );
+    }
     const rs = await store.client.execute({ sql: 'SELECT * FROM accounts WHERE id = ?', args: [accountId] });
     if (!rs.rows[0]) throw new ApiError(404, 'account_not_found', `No billing account "${accountId}".`);
     const account = accountFromRow(rs.rows[0]);
@@ -91,17 +101,29 @@ export function serverApiRoutes(deps: AppDeps): Hono<AppEnv> {
   return routes;
 }
 
-/** `account_id`, or `user_id` (whose account is the user's own by default). */
+/**
+ * The account a change applies to: `user_id` names a user's own account (`user:<id>`), `account_id`
+ * an organisation's (`org:<id>`), the same accounts a token's `sub` and `account` claims reach.
+ */
 function targetAccount(body: Record<string, unknown>): string {
-  const value = body.account_id ?? body.user_id;
-  const field = body.account_id !== undefined ? 'account_id' : 'user_id';
-  if (typeof value !== 'string' || !ACCOUNT_ID.test(value)) {
+  // null counts as absent, as JSON encoders of optional fields often send it.
+  if (body.user_id != null && body.account_id != null) {
+    throw new ApiError(
+      400,
+      'ambiguous_account',
+      'Send user_id (a user\'s own balance) or account_id (an organisation\'s), not both.',
+      'account_id',
+    );
+  }
+  const field = body.account_id != null ? 'account_id' : 'user_id';
+  const value = body[field];
+  if (!isHostId(value)) {
     throw new ApiError(
       400,
       'invalid_account',
-      'account_id or user_id is required (1 to 128 printable characters).',
+      'user_id or account_id is required (1 to 128 printable characters).',
       field,
     );
   }
-  return value;
+  return field === 'account_id' ? orgAccountKey(value) : userAccountKey(value);
 }
