@@ -28,7 +28,7 @@ const { config } = loaded;
 const store = await openStore({ url: config.dbUrl });
 await inWriteTransaction(store, (tx) =>
   creditLedger(tx, {
-    accountId: 'bench-user',
+    accountId: 'user:bench-user',
     amountCents: 1250,
     kind: 'grant',
     sourceId: 'bench',

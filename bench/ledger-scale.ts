@@ -18,7 +18,9 @@ import { auditLedger } from '../server/src/store/audit.ts';
 import { openStore, type Store } from '../server/src/store/db.ts';
 import { createStripeClient } from '../server/src/stripe/client.ts';
 
-const ACCOUNT = 'scale-account';
+const USER = 'scale-user';
+/** The user's own account, as the server keys it for a token without an `account` claim. */
+const ACCOUNT = `user:${USER}`;
 const SMALL = 1_000;
 const LARGE = 1_000_000;
 const BLOCKS = 20;
@@ -43,13 +45,13 @@ function seedLedger(file: string, rows: number): void {
   db.prepare(
     `INSERT INTO accounts (id, balance_cents, created_at, updated_at)
      VALUES (?, ?, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z'),
-            ('other-account', ?, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')`,
+            ('user:other-account', ?, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')`,
   ).run(ACCOUNT, rows, rows);
   db.prepare(
     `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
      INSERT INTO ledger_entries (id, account_id, amount_cents, kind, source_id, description, balance_after_cents, created_at)
      SELECT 'le_' || acct || '_' || i, acct, 1, 'grant', 'bench:' || acct || ':' || i, 'Bench grant', i, '2026-01-01T00:00:00.000Z'
-     FROM n, (SELECT ? AS acct UNION ALL SELECT 'other-account') ORDER BY i`,
+     FROM n, (SELECT ? AS acct UNION ALL SELECT 'user:other-account') ORDER BY i`,
   ).run(rows, ACCOUNT);
   db.exec('COMMIT');
   db.pragma('wal_checkpoint(TRUNCATE)');
@@ -80,7 +82,7 @@ async function startSide(dir: string, rows: number): Promise<Side> {
 }
 
 const headers = {
-  authorization: `Bearer ${signHs256({ sub: ACCOUNT, exp: Math.floor(Date.now() / 1000) + 3600 }, JWT_SECRET)}`,
+  authorization: `Bearer ${signHs256({ sub: USER, exp: Math.floor(Date.now() / 1000) + 3600 }, JWT_SECRET)}`,
 };
 
 /** One balance read plus one first history page, checked, in milliseconds. */

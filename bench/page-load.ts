@@ -52,7 +52,7 @@ const store = await openStore({ url: config.dbUrl });
 for (let i = 1; i <= 3; i++) {
   await inWriteTransaction(store, (tx) =>
     creditLedger(tx, {
-      accountId: 'page-user',
+      accountId: 'user:page-user',
       amountCents: 1000 * i,
       kind: 'grant',
       sourceId: `seed-${i}`,

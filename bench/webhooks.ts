@@ -118,7 +118,8 @@ try {
         card: '4242424242424242',
       });
       if (paid.status !== 200) throw new Error(`paying ${id}: ${JSON.stringify(paid.body)}`);
-      expected.set(user, (expected.get(user) ?? 0) + cents);
+      // Balances are read back by account key: the user's own account is `user:<sub>`.
+      expected.set(`user:${user}`, (expected.get(`user:${user}`) ?? 0) + cents);
     },
   );
   const payloads: string[] = [];

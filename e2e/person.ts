@@ -84,13 +84,13 @@ export async function grantCredits(stack: StackInfo, user: string, amount: numbe
   if (!res.ok) throw new Error(`grant failed: ${res.status} ${await res.text()}`);
 }
 
-/** The statuses of the account's billing sessions in the server's libSQL file, oldest first. */
+/** The statuses of the user's own account's billing sessions in the server's libSQL file, oldest first. */
 export async function billingSessionStatuses(stack: StackInfo, user: string): Promise<string[]> {
   const db = createClient({ url: `file:${stack.dataDir}/billing.db` });
   try {
     const rs = await db.execute({
       sql: 'SELECT status FROM billing_sessions WHERE account_id = ? ORDER BY created_at',
-      args: [user],
+      args: [`user:${user}`],
     });
     return rs.rows.map((row) => String(row.status));
   } finally {

@@ -57,7 +57,7 @@ const credits = async (billingUrl: string, token: string) => {
 test('the token the host backend mints is accepted by the billing server for that user', async () => {
   const s = await stack();
   try {
-    await s.billing.fund('ada', 1250);
+    await s.billing.fund('user:ada', 1250);
     const res = await fetch(`${s.hostUrl}/api/billing-token?user=ada`);
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('cache-control'), 'no-store');
@@ -105,7 +105,7 @@ test('the host refuses to mint a token for a malformed user name', async () => {
 test('usage reported with the API key debits once per idempotency key; an uncovered amount is 402 and debits nothing', async () => {
   const s = await stack();
   try {
-    await s.billing.fund('ada', 1000);
+    await s.billing.fund('user:ada', 1000);
     const first = await reportUsage(s.billingUrl, TEST_API_KEY, {
       user_id: 'ada',
       amount: 2.5,
@@ -144,7 +144,7 @@ test('usage reported with the API key debits once per idempotency key; an uncove
 test("the host's use-credits endpoint debits once per click id and passes a 402 through", async () => {
   const s = await stack();
   try {
-    await s.billing.fund('bob', 300);
+    await s.billing.fund('user:bob', 300);
     const use = (body: unknown) =>
       fetch(`${s.hostUrl}/api/use-credits?user=bob`, {
         method: 'POST',

@@ -196,7 +196,7 @@ describe('the app around every route', () => {
     assert.equal(first.method, 'GET');
     assert.equal(first.path, '/api/billing/credits');
     assert.equal(first.status, 200);
-    assert.equal(first.account_id, 'logged');
+    assert.equal(first.account_id, 'user:logged');
     assert.equal(typeof first.duration_ms, 'number');
     const all = t.logLines.join('\n');
     for (const secret of [token, TEST_API_KEY, 'secret-idem-key', '4242424242424242', t.config.jwtSecret]) {

@@ -102,7 +102,7 @@ export interface TestApp {
       headers?: Record<string, string>;
     },
   ): Promise<TestAnswer>;
-  /** Credits an account directly (as a purchase would), for tests that need a balance. */
+  /** Credits an account by its key (`user:alice`, `org:acme`) directly, as a purchase would. */
   fund(accountId: string, cents: number, sourceId?: string, kind?: LedgerKind): Promise<void>;
   /** Row counts of every table plus every balance: two equal snapshots mean nothing changed. */
   snapshot(): Promise<string>;

@@ -177,29 +177,30 @@ describe('one subscription checkout at a time per account', () => {
       body: { plan: 'pro', return_url: `${HOST_ORIGIN}/plan` },
     });
   const sessionIdOf = (url: string) => /cs_[A-Za-z0-9_]+/.exec(url)![0];
-  const customerOf = async (account: string) =>
+  // Each user here pays for his own account, `user:<name>`.
+  const customerOf = async (user: string) =>
     String(
       (
         await h.store.client.execute({
           sql: 'SELECT stripe_customer_id FROM accounts WHERE id = ?',
-          args: [account],
+          args: [`user:${user}`],
         })
       ).rows[0]?.stripe_customer_id,
     );
-  const openAtStripe = async (account: string) =>
+  const openAtStripe = async (user: string) =>
     (
       await h.stripe.checkout.sessions.list({
-        customer: await customerOf(account),
+        customer: await customerOf(user),
         status: 'open',
         limit: 100,
       })
     ).data.filter((s) => s.mode === 'subscription');
-  const rowsOf = async (account: string) =>
+  const rowsOf = async (user: string) =>
     (
       await h.store.client.execute({
         sql: `SELECT id, status FROM billing_sessions
               WHERE account_id = ? AND billing_session_type = 'MONTHLY_SUBSCRIPTION' ORDER BY created_at, id`,
-        args: [account],
+        args: [`user:${user}`],
       })
     ).rows.map((r) => ({ id: String(r.id), status: String(r.status) }));
 
@@ -403,7 +404,8 @@ describe('migration 002 on a store written before the rule', () => {
       const now = new Date('2026-02-01T00:00:00.000Z');
       const session = (id: string, cancelRef: string) => ({
         id,
-        accountId: 'a',
+        // Migration 003 made the legacy account "a" (used by the user "a" alone) `user:a`.
+        accountId: 'user:a',
         userId: 'a',
         type: 'MONTHLY_SUBSCRIPTION' as const,
         priceCents: 2000,

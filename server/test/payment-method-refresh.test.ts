@@ -48,7 +48,7 @@ describe('has-payment-method follows Stripe', () => {
     assert.equal(await hasCard('dora'), true);
     const row = await h.store.client.execute({
       sql: 'SELECT default_payment_method_id FROM accounts WHERE id = ?',
-      args: ['dora'],
+      args: ['user:dora'],
     });
     assert.equal(row.rows[0]!.default_payment_method_id, card.id);
     // Another account's card never shows here.

@@ -89,7 +89,7 @@ describe('kill -9 of the server while webhooks are in flight', () => {
       for (const [user, cents] of expected) {
         const rs = await store.client.execute({
           sql: 'SELECT balance_cents FROM accounts WHERE id = ?',
-          args: [user],
+          args: [`user:${user}`],
         });
         assert.equal(Number(rs.rows[0]!.balance_cents), cents, user);
       }

@@ -102,7 +102,7 @@ describe('emulator faults during every flow: a clear error, no money lost or dou
     await h.webhooksDelivered();
     assert.equal(await balanceOf(h, 'bob'), 1234);
     const rows = await h.store.client.execute(
-      "SELECT COUNT(*) AS n FROM ledger_entries WHERE account_id = 'bob'",
+      "SELECT COUNT(*) AS n FROM ledger_entries WHERE account_id = 'user:bob'",
     );
     assert.equal(Number(rows.rows[0]!.n), 1);
   });
@@ -156,10 +156,10 @@ describe('emulator faults during every flow: a clear error, no money lost or dou
     assert.ok(!customer.deleted && customer.invoice_settings.default_payment_method);
   });
 
-  async function customerOf(accountId: string): Promise<string> {
+  async function customerOf(user: string): Promise<string> {
     const rs = await h.store.client.execute({
       sql: 'SELECT stripe_customer_id FROM accounts WHERE id = ?',
-      args: [accountId],
+      args: [`user:${user}`],
     });
     return String(rs.rows[0]!.stripe_customer_id);
   }

@@ -31,7 +31,7 @@ describe('the store becoming unavailable', () => {
       return { status: res.status, body: (await res.json()) as any };
     };
     const grant = (key: string) =>
-      call('POST', '/api/billing/grants', { account_id: 'alice', amount: 5, idempotency_key: key });
+      call('POST', '/api/billing/grants', { user_id: 'alice', amount: 5, idempotency_key: key });
     // Another process (a stuck maintenance job, a backup taking the write lock) holds the file.
     const blocker = new Database(file, { timeout: 0 });
     try {
@@ -42,7 +42,7 @@ describe('the store becoming unavailable', () => {
       const [write, ready, read] = await Promise.all([
         grant('during'),
         call('GET', '/readyz'),
-        call('GET', '/api/billing/accounts/alice'),
+        call('GET', '/api/billing/accounts/user:alice'),
       ]);
       assert.equal(write.status, 503, JSON.stringify(write.body));
       assert.equal(write.body.error.code, 'store_unavailable');
@@ -57,10 +57,10 @@ describe('the store becoming unavailable', () => {
         const res = await grant(key);
         assert.equal(res.status, 200, `${key}: ${JSON.stringify(res.body)}`);
       }
-      const account = await call('GET', '/api/billing/accounts/alice');
+      const account = await call('GET', '/api/billing/accounts/user:alice');
       assert.equal(account.body.balance_cents, 2000, 'the blocked grant left nothing; the others count once');
       assert.equal((await grant('during')).status, 200, 'the refused change can be retried');
-      assert.equal((await call('GET', '/api/billing/accounts/alice')).body.balance_cents, 2500);
+      assert.equal((await call('GET', '/api/billing/accounts/user:alice')).body.balance_cents, 2500);
     } finally {
       blocker.close();
       await server.stop();

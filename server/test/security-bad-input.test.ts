@@ -108,10 +108,11 @@ const BAD_LEDGER_BODIES: Record<string, unknown>[] = [
   { account_id: 'x'.repeat(200), amount: 1, idempotency_key: 'k' },
   { account_id: ['alice'], amount: 1, idempotency_key: 'k' },
   { user_id: 42, amount: 1, idempotency_key: 'k' },
+  { user_id: 'alice', account_id: 'alice', amount: 1, idempotency_key: 'k' },
   { account_id: 'alice', amount: 1, idempotency_key: 'k', description: 'x'.repeat(600) },
   { account_id: 'alice', amount: 1, idempotency_key: 'k', description: 42 },
   // The same idempotency key as an earlier change, with another amount.
-  { account_id: 'alice', amount: 2, idempotency_key: 'seed-grant' },
+  { user_id: 'alice', amount: 2, idempotency_key: 'seed-grant' },
 ];
 
 function corpus(h: BillingHarness): BadRequest[] {
@@ -262,7 +263,7 @@ function corpus(h: BillingHarness): BadRequest[] {
     method: 'POST',
     path: '/api/billing/usage',
     auth: key,
-    body: JSON.stringify({ account_id: 'alice', amount: 1_000_000, idempotency_key: 'too-much' }),
+    body: JSON.stringify({ user_id: 'alice', amount: 1_000_000, idempotency_key: 'too-much' }),
   });
   requests.push({
     name: 'grant of an unknown kind',
@@ -271,7 +272,7 @@ function corpus(h: BillingHarness): BadRequest[] {
     auth: key,
     body: JSON.stringify({ account_id: 'alice', amount: 1, idempotency_key: 'kind', kind: 'purchase' }),
   });
-  for (const id of ['nobody', 'a%20b', 'x'.repeat(200), '%00']) {
+  for (const id of ['nobody', 'user:nobody', 'org%3Anobody', 'user:', 'a%20b', 'x'.repeat(200), '%00']) {
     requests.push({
       name: `account ${id.slice(0, 10)}`,
       method: 'GET',
@@ -328,7 +329,7 @@ describe('bad-input corpus across every endpoint', () => {
     }
     const grant = await h.api('POST', '/api/billing/grants', {
       token: API_KEY,
-      body: { account_id: 'alice', amount: 1, idempotency_key: 'seed-grant' },
+      body: { user_id: 'alice', amount: 1, idempotency_key: 'seed-grant' },
     });
     assert.equal(grant.status, 200);
     await h.webhooksDelivered();

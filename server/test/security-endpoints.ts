@@ -36,12 +36,12 @@ export const API_KEY_ENDPOINTS: Endpoint[] = [
   {
     method: 'POST',
     path: '/api/billing/usage',
-    body: { account_id: 'alice', amount: 1, idempotency_key: 'k1' },
+    body: { user_id: 'alice', amount: 1, idempotency_key: 'k1' },
   },
   {
     method: 'POST',
     path: '/api/billing/grants',
-    body: { account_id: 'alice', amount: 1, idempotency_key: 'k2' },
+    body: { user_id: 'alice', amount: 1, idempotency_key: 'k2' },
   },
-  { method: 'GET', path: '/api/billing/accounts/alice' },
+  { method: 'GET', path: '/api/billing/accounts/user:alice' },
 ];

@@ -34,14 +34,14 @@ describe("one account never reads or changes another's data", () => {
     for (let i = 0; i < 3; i++) {
       const used = await h.api('POST', '/api/billing/usage', {
         token: API_KEY,
-        body: { account_id: 'alice', amount: 1, idempotency_key: `alice-use-${i}` },
+        body: { user_id: 'alice', amount: 1, idempotency_key: `alice-use-${i}` },
       });
       assert.equal(used.status, 200);
     }
     const page = await h.api('GET', '/api/billing/transactions?limit=2', { token: h.tokenFor('alice') });
     const subscriptionId = (await h.stripe.checkout.sessions.retrieve(subscriptionSession))
       .subscription as string;
-    const account = await h.api('GET', '/api/billing/accounts/alice', { token: API_KEY });
+    const account = await h.api('GET', '/api/billing/accounts/user:alice', { token: API_KEY });
     alice = {
       sessionId,
       subscriptionId,
@@ -72,7 +72,7 @@ describe("one account never reads or changes another's data", () => {
     for (const route of app.routes) {
       if (!['GET', 'POST'].includes(route.method) || !route.path.startsWith('/api/billing/')) continue;
       if (PUBLIC_PATHS.includes(route.path)) continue;
-      const path = route.path.replace(':id', 'alice');
+      const path = route.path.replace(':id', 'user:alice');
       assert.ok(
         listed.has(`${route.method} ${path}`),
         `${route.method} ${route.path} is not in security-endpoints.ts`,
@@ -124,13 +124,13 @@ describe("one account never reads or changes another's data", () => {
     }
     const portal = await h.api('POST', '/api/billing/portal-session', { token: bob, body: {} });
     assert.equal(portal.status, 200);
-    const bobCustomer = (await h.api('GET', '/api/billing/accounts/bob', { token: API_KEY })).body
+    const bobCustomer = (await h.api('GET', '/api/billing/accounts/user:bob', { token: API_KEY })).body
       .stripe_customer_id;
     assert.ok(bobCustomer && bobCustomer !== alice.customerId);
     for (const id of sessions) {
       const session = await h.stripe.checkout.sessions.retrieve(id);
       assert.equal(session.customer, bobCustomer);
-      assert.equal(session.metadata?.account_id, 'bob');
+      assert.equal(session.metadata?.account_id, 'user:bob');
     }
     assert.equal(await aliceView(), before, "alice's account looks exactly as it did");
   });

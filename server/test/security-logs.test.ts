@@ -79,14 +79,14 @@ describe('no secret in the logs', () => {
       assert.equal((await call('POST', '/api/billing/cancel-subscription', tokenFor('alice'))).status, 200);
       assert.equal((await call('POST', '/api/billing/portal-session', tokenFor('alice'), {})).status, 200);
       await call('POST', '/api/billing/usage', secrets.BILLING_API_KEY, {
-        account_id: 'alice',
+        user_id: 'alice',
         amount: 1,
         idempotency_key: 'u1',
       });
-      await call('GET', '/api/billing/accounts/alice', secrets.BILLING_API_KEY);
+      await call('GET', '/api/billing/accounts/user:alice', secrets.BILLING_API_KEY);
       // Secrets where they do not belong: a bad key, a token in the query, a token as a request id.
       await call('POST', '/api/billing/usage', `${secrets.BILLING_API_KEY}x`, {
-        account_id: 'alice',
+        user_id: 'alice',
         amount: 1,
       });
       await call('GET', `/api/billing/credits?token=${tokenFor('alice')}`, null);

@@ -28,7 +28,7 @@ describe('forged and misused tokens are refused on every endpoint', () => {
     });
     const grant = await h.api('POST', '/api/billing/grants', {
       token: API_KEY,
-      body: { account_id: 'alice', amount: 12, idempotency_key: 'seed' },
+      body: { user_id: 'alice', amount: 12, idempotency_key: 'seed' },
     });
     assert.equal(grant.status, 200, JSON.stringify(grant.body));
     const now = Math.floor(Date.now() / 1000);

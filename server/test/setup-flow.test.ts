@@ -55,11 +55,11 @@ describe('saving a card through Checkout setup mode', () => {
     assert.equal(updated.invoice_settings.default_payment_method, secondMethod);
     assert.equal(await balanceOf(h, 'alice'), 5000);
     const rows = await h.store.client.execute({
-      sql: "SELECT source_id FROM ledger_entries WHERE account_id = 'alice'",
+      sql: "SELECT source_id FROM ledger_entries WHERE account_id = 'user:alice'",
     });
     assert.deepEqual(
       rows.rows.map((r) => r.source_id),
-      ['welcome:alice'],
+      ['welcome:user:alice'],
     );
   });
 

@@ -38,19 +38,20 @@ describe('subscription lifecycle through Checkout, webhooks and the emulator clo
     return session.subscription as string;
   }
 
-  async function accessRows(accountId: string) {
+  /** Access rows of the user's own account (`user:<name>`). */
+  async function accessRows(user: string) {
     const rs = await h.store.client.execute({
       sql: `SELECT status, start_at, end_at, cancelled_at, stripe_invoice_payment_id FROM subscription_access
             WHERE account_id = ? ORDER BY start_at`,
-      args: [accountId],
+      args: [`user:${user}`],
     });
     return rs.rows;
   }
 
-  async function subscriptionCredits(accountId: string) {
+  async function subscriptionCredits(user: string) {
     const rs = await h.store.client.execute({
       sql: "SELECT source_id, amount_cents FROM ledger_entries WHERE account_id = ? AND kind = 'subscription'",
-      args: [accountId],
+      args: [`user:${user}`],
     });
     return rs.rows.map((r) => ({ source: String(r.source_id), cents: Number(r.amount_cents) }));
   }
@@ -58,7 +59,7 @@ describe('subscription lifecycle through Checkout, webhooks and the emulator clo
   test('subscribe → 409 on a second → renewal extends access and grants credit once → cancel → ends at period end', async () => {
     const subscriptionId = await subscribe('alice');
     const stripeSub = await h.stripe.subscriptions.retrieve(subscriptionId);
-    assert.deepEqual(stripeSub.metadata, { account_id: 'alice', user_id: 'alice', plan_id: 'pro' });
+    assert.deepEqual(stripeSub.metadata, { account_id: 'user:alice', user_id: 'alice', plan_id: 'pro' });
     assert.equal(stripeSub.items.data[0]?.price.unit_amount, 2000);
     assert.equal(stripeSub.items.data[0]?.price.recurring?.interval, 'month');
 

@@ -25,10 +25,11 @@ describe('top-up through Checkout', () => {
     return { redirectUrl: res.body.redirect_url as string, sessionId };
   }
 
-  async function ledgerRows(accountId: string) {
+  /** The ledger of the user's own account (`user:<name>`). */
+  async function ledgerRows(user: string) {
     const rs = await h.store.client.execute({
       sql: 'SELECT kind, amount_cents, source_id FROM ledger_entries WHERE account_id = ? ORDER BY seq',
-      args: [accountId],
+      args: [`user:${user}`],
     });
     return rs.rows.map((r) => ({
       kind: r.kind,
@@ -53,14 +54,14 @@ describe('top-up through Checkout', () => {
     assert.equal(session.mode, 'payment');
     assert.equal(session.amount_subtotal, 2550);
     assert.equal(session.currency, 'usd');
-    assert.deepEqual(session.metadata, { account_id: 'alice', user_id: 'alice', kind: 'topup' });
+    assert.deepEqual(session.metadata, { account_id: 'user:alice', user_id: 'alice', kind: 'topup' });
     assert.equal(session.success_url, `${h.url}/api/billing/success?session_id={CHECKOUT_SESSION_ID}`);
     assert.equal(
       session.cancel_url,
       `${h.url}/api/billing/cancel?session_id={CHECKOUT_SESSION_ID}&ref=${await cancelRefOf(sessionId)}`,
     );
     const customer = (await h.stripe.customers.retrieve(session.customer as string)) as Stripe.Customer;
-    assert.equal(customer.metadata.account_id, 'alice');
+    assert.equal(customer.metadata.account_id, 'user:alice');
     // A second top-up reuses the customer.
     const again = await startTopUp('alice', 10);
     const second = await h.stripe.checkout.sessions.retrieve(again.sessionId);
@@ -78,11 +79,13 @@ describe('top-up through Checkout', () => {
     for (const a of answers) assert.equal(a.status, 200, JSON.stringify(a.body));
     const customers = (await h.stripe.customers.list({ limit: 10 })).data;
     assert.equal(customers.length, 1);
-    assert.equal(customers[0]?.metadata.account_id, 'gina');
-    const account = await h.store.client.execute("SELECT stripe_customer_id FROM accounts WHERE id = 'gina'");
+    assert.equal(customers[0]?.metadata.account_id, 'user:gina');
+    const account = await h.store.client.execute(
+      "SELECT stripe_customer_id FROM accounts WHERE id = 'user:gina'",
+    );
     assert.equal(account.rows[0]?.stripe_customer_id, customers[0]?.id);
     const sessions = await h.store.client.execute(
-      "SELECT COUNT(*) AS n FROM billing_sessions WHERE account_id = 'gina' AND status = 'in_progress'",
+      "SELECT COUNT(*) AS n FROM billing_sessions WHERE account_id = 'user:gina' AND status = 'in_progress'",
     );
     assert.equal(Number(sessions.rows[0]!.n), 3);
   });
@@ -243,20 +246,20 @@ describe('top-up through Checkout', () => {
     for (let i = 0; i < 6; i++) {
       const res = await h.api('POST', '/api/billing/usage', {
         token: API_KEY,
-        body: { account_id: 'frank', amount: '1.25', idempotency_key: `job-${i}`, description: `job ${i}` },
+        body: { user_id: 'frank', amount: '1.25', idempotency_key: `job-${i}`, description: `job ${i}` },
       });
       assert.equal(res.status, 200, JSON.stringify(res.body));
     }
     const replay = await h.api('POST', '/api/billing/usage', {
       token: API_KEY,
-      body: { account_id: 'frank', amount: '1.25', idempotency_key: 'job-0' },
+      body: { user_id: 'frank', amount: '1.25', idempotency_key: 'job-0' },
     });
     assert.equal(replay.status, 200);
     assert.equal(replay.body.balance_cents, 250);
     const before = await h.snapshot();
     const tooMuch = await h.api('POST', '/api/billing/usage', {
       token: API_KEY,
-      body: { account_id: 'frank', amount: '2.51', idempotency_key: 'job-big' },
+      body: { user_id: 'frank', amount: '2.51', idempotency_key: 'job-big' },
     });
     assert.equal(tooMuch.status, 402);
     assert.equal(tooMuch.body.error.code, 'insufficient_credits');

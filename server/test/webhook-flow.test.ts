@@ -124,7 +124,7 @@ describe('webhooks: retries, stale and replayed events, shuffled duplicates', ()
     // 60.00 of top-ups + 50.00 welcome + 10.00 included credit for each of two paid periods.
     assert.equal(await balanceOf(h, 'carol'), 6000 + 5000 + 2000);
     const kinds = await h.store.client.execute(
-      "SELECT kind, COUNT(*) AS n FROM ledger_entries WHERE account_id = 'carol' GROUP BY kind ORDER BY kind",
+      "SELECT kind, COUNT(*) AS n FROM ledger_entries WHERE account_id = 'user:carol' GROUP BY kind ORDER BY kind",
     );
     assert.deepEqual(
       kinds.rows.map((r) => `${r.kind}:${r.n}`),
@@ -134,7 +134,7 @@ describe('webhooks: retries, stale and replayed events, shuffled duplicates', ()
     assert.equal(summary.body.subscription.status, 'active');
     assert.equal(summary.body.has_payment_method, true);
     const sessions = await h.store.client.execute(
-      "SELECT COUNT(*) AS n FROM billing_sessions WHERE account_id = 'carol' AND status = 'completed'",
+      "SELECT COUNT(*) AS n FROM billing_sessions WHERE account_id = 'user:carol' AND status = 'completed'",
     );
     assert.equal(Number(sessions.rows[0]!.n), 5);
   });
@@ -168,7 +168,7 @@ describe('webhooks: retries, stale and replayed events, shuffled duplicates', ()
     await h.webhooksDelivered();
     await h.api('POST', '/api/billing/usage', {
       token: API_KEY,
-      body: { account_id: 'erin', amount: 1, idempotency_key: 'log-check' },
+      body: { user_id: 'erin', amount: 1, idempotency_key: 'log-check' },
     });
     await h.api('GET', '/api/billing/credits', { token: `${token}x` });
     await new Promise((resolve) => setImmediate(resolve)); // the logger flushes once per event-loop turn

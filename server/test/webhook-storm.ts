@@ -95,7 +95,10 @@ export async function runWebhookStorm(options: StormOptions): Promise<StormResul
     // Started together: both apply migrations to the same new file at once.
     servers.push(...(await Promise.all(ports.map((port) => startServerProcess(env(port))))));
 
+    // Expected balances by account key: each user pays for his own account, `user:<name>`.
     const expected = new Map<string, number>();
+    const expect = (user: string, cents: number) =>
+      expected.set(`user:${user}`, (expected.get(`user:${user}`) ?? 0) + cents);
     const token = (user: string) =>
       signHs256({ sub: user, exp: Math.floor(Date.now() / 1000) + 3600 }, JWT_SECRET);
     const pay = async (server: ServerProcess, user: string, path: string, body: unknown) => {
@@ -126,11 +129,11 @@ export async function runWebhookStorm(options: StormOptions): Promise<StormResul
         const user = `storm_topup_${i % topUpUsers}`;
         const amount = topUpAmount(i);
         await pay(server, user, 'create-checkout-session', { amount });
-        expected.set(user, (expected.get(user) ?? 0) + Math.round(Number(amount) * 100));
+        expect(user, Math.round(Number(amount) * 100));
       } else {
         const user = `storm_sub_${i}`;
         await pay(server, user, 'subscription-checkout-session', {});
-        expected.set(user, (expected.get(user) ?? 0) + PLAN_CREDIT_CENTS);
+        expect(user, PLAN_CREDIT_CENTS);
       }
     });
 

@@ -33,22 +33,36 @@ async function refusedAsync(p: () => unknown, code: 'invalid_token' | 'token_exp
 
 /** HS256 verification is synchronous; the union type covers JWKS. */
 const userOf = (verified: Identity | Promise<Identity>) => (verified as Identity).userId;
+const accountOf = (verified: Identity | Promise<Identity>) => (verified as Identity).accountId;
 
 describe('HS256 tokens', () => {
   const clock = new ManualClock(new Date('2026-11-01T12:00:00Z'));
   const nowS = () => Math.floor(clock.now().getTime() / 1000);
   const config = testConfig({ BILLING_JWT_SECRET: SECRET });
 
-  test('a valid token gives the user, the account (defaulting to sub) and the email', () => {
+  test('a valid token gives the user, the account (user:<sub>, or org:<account>) and the email', () => {
     const verifier = createTokenVerifier(config, clock);
     assert.deepEqual(verifier.verify(signHs256({ sub: 'u1', exp: nowS() + 60 }, SECRET)), {
       userId: 'u1',
-      accountId: 'u1',
+      accountId: 'user:u1',
       email: null,
     });
     assert.deepEqual(
       verifier.verify(signHs256({ sub: 'u1', account: 'org_9', email: 'a@b.c', exp: nowS() + 60 }, SECRET)),
-      { userId: 'u1', accountId: 'org_9', email: 'a@b.c' },
+      { userId: 'u1', accountId: 'org:org_9', email: 'a@b.c' },
+    );
+    // Equal ids of different kinds are different accounts; a colon in an id stays part of it.
+    assert.equal(
+      accountOf(verifier.verify(signHs256({ sub: 'acme', exp: nowS() + 60 }, SECRET))),
+      'user:acme',
+    );
+    assert.equal(
+      accountOf(verifier.verify(signHs256({ sub: 'u1', account: 'acme', exp: nowS() + 60 }, SECRET))),
+      'org:acme',
+    );
+    assert.equal(
+      accountOf(verifier.verify(signHs256({ sub: 'org:acme', exp: nowS() + 60 }, SECRET))),
+      'user:org:acme',
     );
   });
 
@@ -226,7 +240,7 @@ describe('JWKS tokens (RS256 and ES256 from a key server on 127.0.0.1)', () => {
     const claims = { sub: 'idp|42', account: 'org_1', email: 'x@y.z', aud: 'billing', exp: nowS() + 300 };
     assert.deepEqual(await verifier.verify(signJwt('RS256', rsa.privateKey, 'rsa-1', claims)), {
       userId: 'idp|42',
-      accountId: 'org_1',
+      accountId: 'org:org_1',
       email: 'x@y.z',
     });
     assert.equal((await verifier.verify(signJwt('ES256', ec.privateKey, 'ec-1', claims))).userId, 'idp|42');

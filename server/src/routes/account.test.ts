@@ -15,16 +15,17 @@ describe('widget reads of the caller’s own account', () => {
   const iso = (offsetSeconds: number) =>
     new Date(t.clock.now().getTime() + offsetSeconds * 1000).toISOString();
 
+  /** An access row of the user's own account (`user:<user>`). */
   async function addAccess(
-    accountId: string,
+    user: string,
     startOffset: number,
     endOffset: number,
     extra: Record<string, unknown> = {},
   ) {
     const row = {
       id: `sa_${Math.random().toString(36).slice(2)}`,
-      account_id: accountId,
-      user_id: accountId,
+      account_id: `user:${user}`,
+      user_id: user,
       status: 'ACTIVE',
       start_at: iso(startOffset),
       end_at: iso(endOffset),
@@ -41,25 +42,26 @@ describe('widget reads of the caller’s own account', () => {
     });
   }
 
-  async function mirror(accountId: string, status: string, cancelAtPeriodEnd = 0) {
+  /** The subscription mirror row of the user's own account. */
+  async function mirror(user: string, status: string, cancelAtPeriodEnd = 0) {
     await t.store.client.execute({
       sql: `INSERT INTO subscriptions (stripe_subscription_id, account_id, user_id, plan_id, status, cancel_at_period_end, current_period_end, updated_at)
             VALUES ('sub_1', ?, ?, 'pro', ?, ?, ?, ?)
             ON CONFLICT (stripe_subscription_id) DO UPDATE SET status = excluded.status, cancel_at_period_end = excluded.cancel_at_period_end`,
-      args: [accountId, accountId, status, cancelAtPeriodEnd, iso(86_400), iso(0)],
+      args: [`user:${user}`, user, status, cancelAtPeriodEnd, iso(86_400), iso(0)],
     });
   }
 
   test('GET /credits: "0.00" for a new account, then the balance as a decimal string', async () => {
     const token = t.token('u1');
     assert.deepEqual((await t.call('GET', '/api/billing/credits', { token })).body, { credits: '0.00' });
-    await t.fund('u1', 1250);
+    await t.fund('user:u1', 1250);
     assert.deepEqual((await t.call('GET', '/api/billing/credits', { token })).body, { credits: '12.50' });
   });
 
   test('every read is scoped by the token’s account: a user never sees another account', async () => {
-    await t.fund('alice', 1000);
-    await t.fund('org_1', 7700);
+    await t.fund('user:alice', 1000);
+    await t.fund('org:org_1', 7700);
     const bob = t.token('bob');
     assert.deepEqual((await t.call('GET', '/api/billing/credits', { token: bob })).body, { credits: '0.00' });
     assert.deepEqual((await t.call('GET', '/api/billing/transactions', { token: bob })).body, {
@@ -71,6 +73,10 @@ describe('widget reads of the caller’s own account', () => {
     assert.deepEqual((await t.call('GET', '/api/billing/credits', { token: member })).body, {
       credits: '77.00',
     });
+    // A user whose id equals the organisation's reaches only his own account.
+    assert.deepEqual((await t.call('GET', '/api/billing/credits', { token: t.token('org_1') })).body, {
+      credits: '0.00',
+    });
     // Query parameters cannot widen the scope.
     const sneaky = await t.call('GET', '/api/billing/credits?account=alice&account_id=alice', { token: bob });
     assert.deepEqual(sneaky.body, { credits: '0.00' });
@@ -78,7 +84,7 @@ describe('widget reads of the caller’s own account', () => {
 
   test('GET /summary has the exact shape the widgets read', async () => {
     const token = t.token('u1');
-    await t.fund('u1', 1250);
+    await t.fund('user:u1', 1250);
     const res = await t.call('GET', '/api/billing/summary', { token });
     assert.equal(res.status, 200);
     // The first history page rides along; it is the same page GET /transactions answers.
@@ -122,9 +128,9 @@ describe('widget reads of the caller’s own account', () => {
   });
 
   test('summary reflects a saved card and the welcome credit from the account row', async () => {
-    await t.fund('u1', 5000, 'seti_1', 'welcome');
+    await t.fund('user:u1', 5000, 'seti_1', 'welcome');
     await t.store.client.execute(
-      "UPDATE accounts SET default_payment_method_id = 'pm_1', welcome_granted_at = '2026-11-01T12:00:00.000Z' WHERE id = 'u1'",
+      "UPDATE accounts SET default_payment_method_id = 'pm_1', welcome_granted_at = '2026-11-01T12:00:00.000Z' WHERE id = 'user:u1'",
     );
     const body = (await t.call('GET', '/api/billing/summary', { token: t.token('u1') })).body;
     assert.equal(body.has_payment_method, true);
@@ -196,10 +202,10 @@ describe('widget reads of the caller’s own account', () => {
 
   test('GET /transactions pages newest first through every entry exactly once', async () => {
     const token = t.token('u1');
-    for (let i = 1; i <= 7; i++) await t.fund('u1', i * 100, `src_${i}`);
+    for (let i = 1; i <= 7; i++) await t.fund('user:u1', i * 100, `src_${i}`);
     await t.call('POST', '/api/billing/usage', {
       apiKey: true,
-      body: { account_id: 'u1', amount: '1.25', idempotency_key: 'use-1', description: 'Tokens' },
+      body: { user_id: 'u1', amount: '1.25', idempotency_key: 'use-1', description: 'Tokens' },
     });
     const seen: Array<Record<string, unknown>> = [];
     let cursor: string | null = null;
@@ -258,8 +264,8 @@ describe('widget reads of the caller’s own account', () => {
 
   test('a Stripe outage is a 502 in the error envelope', async () => {
     // The test config points Stripe at a closed port.
-    await t.fund('u1', 100);
-    await t.store.client.execute("UPDATE accounts SET stripe_customer_id = 'cus_1' WHERE id = 'u1'");
+    await t.fund('user:u1', 100);
+    await t.store.client.execute("UPDATE accounts SET stripe_customer_id = 'cus_1' WHERE id = 'user:u1'");
     const res = await t.call('POST', '/api/billing/has-payment-method', { token: t.token('u1') });
     assert.equal(res.status, 502);
     assert.equal(res.body.error.code, 'stripe_error');

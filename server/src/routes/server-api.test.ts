@@ -16,7 +16,7 @@ describe('server-to-server API', () => {
   const grant = (body: unknown) => t.call('POST', '/api/billing/grants', { apiKey: true, body });
 
   test('the API key is required: missing, wrong, or a user token is 401 and nothing changes', async () => {
-    await t.fund('acct_a', 1000);
+    await t.fund('org:acct_a', 1000);
     const before = await t.snapshot();
     const body = { account_id: 'acct_a', amount: 1, idempotency_key: 'k1' };
     const attempts: Array<Record<string, string>> = [
@@ -31,13 +31,13 @@ describe('server-to-server API', () => {
         assert.equal(res.status, 401, `${path} ${JSON.stringify(headers)}`);
         assert.equal(res.body.error.code, 'invalid_api_key');
       }
-      assert.equal((await t.call('GET', '/api/billing/accounts/acct_a', { headers })).status, 401);
+      assert.equal((await t.call('GET', '/api/billing/accounts/org:acct_a', { headers })).status, 401);
     }
     assert.equal(await t.snapshot(), before);
   });
 
   test('usage debits and answers the new balance; the same key twice debits once', async () => {
-    await t.fund('acct_a', 1250);
+    await t.fund('org:acct_a', 1250);
     const first = await usage({
       account_id: 'acct_a',
       amount: '1.25',
@@ -48,7 +48,7 @@ describe('server-to-server API', () => {
     assert.deepEqual(
       { ...first.body, entry_id: typeof first.body.entry_id },
       {
-        account_id: 'acct_a',
+        account_id: 'org:acct_a',
         balance: '11.25',
         balance_cents: 1125,
         entry_id: 'string',
@@ -65,8 +65,10 @@ describe('server-to-server API', () => {
     assert.equal(again.body.balance_cents, 1125);
     assert.equal(again.body.replayed, true);
     assert.equal(again.body.entry_id, null);
-    const byUser = await usage({ user_id: 'acct_a', amount: 0.25, idempotency_key: 'job-2' });
-    assert.equal(byUser.body.balance, '11.00');
+    await t.fund('user:ann', 100);
+    const byUser = await usage({ user_id: 'ann', amount: 0.25, idempotency_key: 'job-2' });
+    assert.equal(byUser.body.account_id, 'user:ann');
+    assert.equal(byUser.body.balance, '0.75');
     const rows = await t.store.client.execute(
       "SELECT kind, amount_cents, description FROM ledger_entries WHERE kind = 'usage' ORDER BY seq",
     );
@@ -80,8 +82,8 @@ describe('server-to-server API', () => {
   });
 
   test('the same key with a different amount or account is 409 idempotency_conflict and changes nothing', async () => {
-    await t.fund('acct_a', 1000);
-    await t.fund('acct_b', 1000);
+    await t.fund('org:acct_a', 1000);
+    await t.fund('org:acct_b', 1000);
     await usage({ account_id: 'acct_a', amount: 1, idempotency_key: 'job-1' });
     const before = await t.snapshot();
     for (const body of [
@@ -98,7 +100,7 @@ describe('server-to-server API', () => {
   });
 
   test('a debit larger than the balance is 402 insufficient_credits and debits nothing', async () => {
-    await t.fund('acct_a', 500);
+    await t.fund('org:acct_a', 500);
     const before = await t.snapshot();
     const res = await usage({ account_id: 'acct_a', amount: '5.01', idempotency_key: 'big' });
     assert.equal(res.status, 402);
@@ -108,7 +110,7 @@ describe('server-to-server API', () => {
     assert.equal((await usage({ account_id: 'ghost', amount: 1, idempotency_key: 'g' })).status, 402);
     assert.equal(await t.snapshot(), before);
     // The refused key was not consumed.
-    await t.fund('acct_a', 1);
+    await t.fund('org:acct_a', 1);
     assert.equal(
       (await usage({ account_id: 'acct_a', amount: '5.01', idempotency_key: 'big' })).body.balance_cents,
       0,
@@ -116,7 +118,7 @@ describe('server-to-server API', () => {
   });
 
   test('bad amounts: each a clear 400 naming the field, and the store unchanged', async () => {
-    await t.fund('acct_a', 1000);
+    await t.fund('org:acct_a', 1000);
     const before = await t.snapshot();
     const cases: Array<[unknown, string]> = [
       [-5, 'invalid_amount'],
@@ -162,6 +164,9 @@ describe('server-to-server API', () => {
     const before = await t.snapshot();
     const cases: Array<[Record<string, unknown>, string]> = [
       [{ amount: 1, idempotency_key: 'k' }, 'invalid_account'],
+      [{ user_id: '', amount: 1, idempotency_key: 'k' }, 'invalid_account'],
+      [{ user_id: 'a', account_id: 'a', amount: 1, idempotency_key: 'k' }, 'ambiguous_account'],
+      [{ user_id: 'a', account_id: 'b', amount: 1, idempotency_key: 'k' }, 'ambiguous_account'],
       [{ account_id: '', amount: 1, idempotency_key: 'k' }, 'invalid_account'],
       [{ account_id: 5, amount: 1, idempotency_key: 'k' }, 'invalid_account'],
       [{ account_id: 'a'.repeat(129), amount: 1, idempotency_key: 'k' }, 'invalid_account'],
@@ -204,7 +209,7 @@ describe('server-to-server API', () => {
     });
     assert.equal(refund.body.balance_cents, 1250);
     const kinds = await t.store.client.execute(
-      "SELECT kind FROM ledger_entries WHERE account_id = 'new_user' ORDER BY seq",
+      "SELECT kind FROM ledger_entries WHERE account_id = 'org:new_user' ORDER BY seq",
     );
     assert.deepEqual(
       kinds.rows.map((r) => r.kind),
@@ -213,22 +218,70 @@ describe('server-to-server API', () => {
   });
 
   test('GET /accounts/:id reads an account; an unknown one is 404', async () => {
-    await t.fund('acct_a', 4200);
-    const res = await t.call('GET', '/api/billing/accounts/acct_a', { apiKey: true });
+    await t.fund('org:acct_a', 4200);
+    const res = await t.call('GET', '/api/billing/accounts/org:acct_a', { apiKey: true });
     assert.equal(res.status, 200);
-    assert.equal(res.body.id, 'acct_a');
+    assert.equal(res.body.id, 'org:acct_a');
     assert.equal(res.body.balance, '42.00');
     assert.equal(res.body.balance_cents, 4200);
     assert.equal(res.body.has_payment_method, false);
     assert.equal(res.body.stripe_customer_id, null);
     assert.equal(res.body.subscription.status, 'none');
-    const missing = await t.call('GET', '/api/billing/accounts/nobody', { apiKey: true });
+    const missing = await t.call('GET', '/api/billing/accounts/org:nobody', { apiKey: true });
     assert.equal(missing.status, 404);
     assert.equal(missing.body.error.code, 'account_not_found');
   });
 
+  test("user_id and account_id name different accounts, as a token's sub and account claim do", async () => {
+    const forUser = await grant({ user_id: 'acme', amount: 5, idempotency_key: 'user-grant' });
+    const forOrg = await grant({ account_id: 'acme', amount: 7, idempotency_key: 'org-grant' });
+    assert.equal(forUser.body.account_id, 'user:acme');
+    assert.equal(forUser.body.balance_cents, 500);
+    assert.equal(forOrg.body.account_id, 'org:acme');
+    assert.equal(forOrg.body.balance_cents, 700);
+    const credits = async (token: string) => (await t.call('GET', '/api/billing/credits', { token })).body;
+    assert.deepEqual(await credits(t.token('acme')), { credits: '5.00' });
+    assert.deepEqual(await credits(t.token('zoe', { account: 'acme' })), { credits: '7.00' });
+    assert.deepEqual(await credits(t.token('acme', { account: 'acme' })), { credits: '7.00' });
+    // A debit of the user's account never reaches the organisation's, and the reverse.
+    const overdraw = await usage({ user_id: 'acme', amount: 6, idempotency_key: 'too-much' });
+    assert.equal(overdraw.status, 402);
+    assert.equal((await usage({ account_id: 'acme', amount: 6, idempotency_key: 'fits' })).status, 200);
+    assert.deepEqual(await credits(t.token('acme')), { credits: '5.00' });
+
+    const before = await t.snapshot();
+    const both = await grant({ user_id: 'acme', account_id: 'acme', amount: 1, idempotency_key: 'both' });
+    assert.equal(both.status, 400);
+    assert.equal(both.body.error.code, 'ambiguous_account');
+    assert.equal(await t.snapshot(), before);
+  });
+
+  test('GET /accounts/:id takes the account key (colon raw or percent-encoded); a bare id is 400', async () => {
+    await grant({ user_id: 'acme', amount: 5, idempotency_key: 'user-grant' });
+    await grant({ account_id: 'acme', amount: 7, idempotency_key: 'org-grant' });
+    const read = (key: string) => t.call('GET', `/api/billing/accounts/${key}`, { apiKey: true });
+    for (const [key, id, cents] of [
+      ['user:acme', 'user:acme', 500],
+      ['user%3Aacme', 'user:acme', 500],
+      ['org:acme', 'org:acme', 700],
+      ['org%3aacme', 'org:acme', 700],
+    ] as const) {
+      const res = await read(key);
+      assert.equal(res.status, 200, key);
+      assert.equal(res.body.id, id, key);
+      assert.equal(res.body.balance_cents, cents, key);
+    }
+    for (const key of ['acme', 'team:acme', 'user:', 'org%3A', 'USER:acme', `user:${'a'.repeat(129)}`]) {
+      const res = await read(key);
+      assert.equal(res.status, 400, key);
+      assert.equal(res.body.error.code, 'invalid_account_key', key);
+      assert.match(res.body.error.message, /user:<user id>.*org:<account id>/, key);
+    }
+    assert.equal((await read('user:nobody')).status, 404);
+  });
+
   test('concurrent debits never overdraw: exactly as many succeed as the balance covers', async () => {
-    await t.fund('acct_a', 1000);
+    await t.fund('org:acct_a', 1000);
     const answers = await Promise.all(
       Array.from({ length: 15 }, (_, i) =>
         usage({ account_id: 'acct_a', amount: 1, idempotency_key: `c-${i}` }),
@@ -236,6 +289,6 @@ describe('server-to-server API', () => {
     );
     assert.equal(answers.filter((a) => a.status === 200).length, 10);
     assert.equal(answers.filter((a) => a.status === 402).length, 5);
-    assert.equal(t.store.balances.read('acct_a'), 0);
+    assert.equal(t.store.balances.read('org:acct_a'), 0);
   });
 });

@@ -111,7 +111,7 @@ function targetAccount(body: Record<string, unknown>): string {
     throw new ApiError(
       400,
       'ambiguous_account',
-      'Send user_id (a user\'s own balance) or account_id (an organisation\'s), not both.',
+      "Send user_id (a user's own balance) or account_id (an organisation's), not both.",
       'account_id',
     );
   }

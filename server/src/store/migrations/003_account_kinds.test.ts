@@ -142,19 +142,25 @@ describe('migration 003: account ids get their kind', () => {
     await writeLegacyStore();
     const store = await openStore({ url });
     try {
-      assert.deepEqual(await rows(store, 'SELECT id, balance_cents, stripe_customer_id FROM accounts ORDER BY id'), [
-        ['org:acme', '1000', 'cus_acme'],
-        ['org:team', '4050', 'cus_team'],
-        ['user:alice', '3425', 'cus_alice'],
-        ['user:api-only', '900', 'null'],
-        ['user:org:x', '0', 'null'],
-        ['user:quiet', '0', 'cus_quiet'],
-        ['user:user:x', '50', 'null'],
-        ['user:x', '50', 'null'],
-      ]);
+      assert.deepEqual(
+        await rows(store, 'SELECT id, balance_cents, stripe_customer_id FROM accounts ORDER BY id'),
+        [
+          ['org:acme', '1000', 'cus_acme'],
+          ['org:team', '4050', 'cus_team'],
+          ['user:alice', '3425', 'cus_alice'],
+          ['user:api-only', '900', 'null'],
+          ['user:org:x', '0', 'null'],
+          ['user:quiet', '0', 'cus_quiet'],
+          ['user:user:x', '50', 'null'],
+          ['user:x', '50', 'null'],
+        ],
+      );
       assert.deepEqual(await auditLedger(store), []);
       assert.deepEqual(
-        await rows(store, 'SELECT account_id, kind, source_id, amount_cents FROM ledger_entries ORDER BY seq'),
+        await rows(
+          store,
+          'SELECT account_id, kind, source_id, amount_cents FROM ledger_entries ORDER BY seq',
+        ),
         [
           ['user:alice', 'purchase', 'cs_alice_topup', '2500'],
           ['user:alice', 'welcome', 'welcome:user:alice', '50'],
@@ -169,17 +175,20 @@ describe('migration 003: account ids get their kind', () => {
           ['user:api-only', 'grant', 'api:promo-1', '900'],
         ],
       );
-      assert.deepEqual(await rows(store, 'SELECT id, account_id, user_id, status FROM billing_sessions ORDER BY id'), [
-        ['cs_acme_member', 'org:acme', 'bob', 'completed'],
-        ['cs_acme_user', 'org:acme', 'acme', 'completed'],
-        ['cs_alice_setup', 'user:alice', 'alice', 'completed'],
-        ['cs_alice_topup', 'user:alice', 'alice', 'completed'],
-        ['cs_orgx', 'user:org:x', 'org:x', 'cancelled'],
-        ['cs_team_setup', 'org:team', 'yann', 'completed'],
-        ['cs_team_topup', 'org:team', 'zoe', 'completed'],
-        ['cs_userx_sub', 'user:user:x', 'user:x', 'in_progress'],
-        ['cs_x_sub', 'user:x', 'x', 'in_progress'],
-      ]);
+      assert.deepEqual(
+        await rows(store, 'SELECT id, account_id, user_id, status FROM billing_sessions ORDER BY id'),
+        [
+          ['cs_acme_member', 'org:acme', 'bob', 'completed'],
+          ['cs_acme_user', 'org:acme', 'acme', 'completed'],
+          ['cs_alice_setup', 'user:alice', 'alice', 'completed'],
+          ['cs_alice_topup', 'user:alice', 'alice', 'completed'],
+          ['cs_orgx', 'user:org:x', 'org:x', 'cancelled'],
+          ['cs_team_setup', 'org:team', 'yann', 'completed'],
+          ['cs_team_topup', 'org:team', 'zoe', 'completed'],
+          ['cs_userx_sub', 'user:user:x', 'user:x', 'in_progress'],
+          ['cs_x_sub', 'user:x', 'x', 'in_progress'],
+        ],
+      );
       const subscriptionRows = [
         ['sub_alice', 'user:alice', 'alice'],
         ['sub_quiet', 'user:quiet', 'null'],
@@ -236,7 +245,9 @@ describe('migration 003: account ids get their kind', () => {
       const app = createApp({ store, stripe: createStripeClient(config), config, clock });
       const credits = async (claims: Record<string, string>) => {
         const token = signHs256({ ...claims, exp: 2_000_000_000 }, TEST_JWT_SECRET);
-        const res = await app.request('/api/billing/credits', { headers: { authorization: `Bearer ${token}` } });
+        const res = await app.request('/api/billing/credits', {
+          headers: { authorization: `Bearer ${token}` },
+        });
         assert.equal(res.status, 200);
         return ((await res.json()) as { credits: string }).credits;
       };
