@@ -62,6 +62,12 @@ export interface BillingHarness {
 export interface HarnessOptions {
   /** Collects the server's structured log lines (one JSON object each). */
   logs?: string[];
+  /**
+   * Runs before the store is opened (so before its migrations run), with the emulator up: a test
+   * writes a store of an older version and the Stripe objects behind it. Webhooks sent meanwhile
+   * are acknowledged and dropped, as if the server that wrote that store had handled them.
+   */
+  beforeStoreOpens?(setup: { dbUrl: string; serverUrl: string; stripe: Stripe }): Promise<void>;
 }
 
 export async function startBillingHarness(
@@ -97,8 +103,14 @@ export async function startBillingHarness(
   });
   if ('errors' in loaded) throw new Error(`harness config: ${loaded.errors.join('; ')}`);
   const { config } = loaded;
-  const store = await openStore({ url: config.dbUrl });
   const stripe = createStripeClient(config);
+  if (options.beforeStoreOpens) {
+    handler = () => Response.json({ received: true });
+    await options.beforeStoreOpens({ dbUrl: config.dbUrl, serverUrl: url, stripe });
+    await emulator.emu.webhooks.drained(15_000);
+    handler = undefined;
+  }
+  const store = await openStore({ url: config.dbUrl });
   const clock: Clock = { now: () => new Date(Date.now() + emulator.emu.store.timeOffsetSeconds * 1000) };
   const logs = options.logs;
   const deps: AppDeps = {
