@@ -112,6 +112,7 @@ test('usage reported with the API key debits once per idempotency key; an uncove
       idempotency_key: 'job-1',
     });
     assert.equal(first.balance, '7.50');
+    assert.equal(first.account_id, 'user:ada');
     assert.equal(first.replayed, false);
     const again = await reportUsage(s.billingUrl, TEST_API_KEY, {
       user_id: 'ada',
@@ -135,6 +136,31 @@ test('usage reported with the API key debits once per idempotency key; an uncove
     );
     const token = mintUserToken({ sub: 'ada' }, { secret: TEST_JWT_SECRET });
     assert.equal((await credits(s.billingUrl, token)).body.credits, '7.50');
+    await s.billing.audit();
+  } finally {
+    await s.close();
+  }
+});
+
+test("an organisation's members spend its shared balance; a user with the same id does not", async () => {
+  const s = await stack();
+  try {
+    await s.billing.fund('org:acme', 1000);
+    const member = mintUserToken({ sub: 'ada', account: 'acme' }, { secret: TEST_JWT_SECRET });
+    const sameId = mintUserToken({ sub: 'acme' }, { secret: TEST_JWT_SECRET });
+    assert.equal((await credits(s.billingUrl, member)).body.credits, '10.00');
+    assert.equal((await credits(s.billingUrl, sameId)).body.credits, '0.00');
+    const used = await reportUsage(s.billingUrl, TEST_API_KEY, {
+      account_id: 'acme',
+      amount: 2.5,
+      idempotency_key: 'org-job-1',
+    });
+    assert.equal(used.account_id, 'org:acme');
+    assert.equal((await credits(s.billingUrl, member)).body.credits, '7.50');
+    await assert.rejects(
+      reportUsage(s.billingUrl, TEST_API_KEY, { user_id: 'acme', amount: 1, idempotency_key: 'user-job-1' }),
+      (err) => err instanceof BillingServerError && err.status === 402,
+    );
     await s.billing.audit();
   } finally {
     await s.close();

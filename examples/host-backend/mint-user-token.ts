@@ -1,10 +1,17 @@
 import { createHmac } from 'node:crypto';
 
-/** Who the token speaks for (DESIGN section 4). */
+/**
+ * Who the token speaks for. Without `account` the widgets show the user's own balance (the
+ * billing server's account `user:<sub>`); with it, the organisation's shared one (`org:<account>`).
+ * The two never mix, even when a user id equals an organisation id.
+ */
 export interface BillingUser {
-  /** The user id; the billing account defaults to it. */
+  /** Your user id. */
   sub: string;
-  /** A shared billing account (an organisation), when several users spend one balance. */
+  /**
+   * An organisation whose shared balance this user spends, only for its members; leave it out for
+   * the user's own balance.
+   */
   account?: string;
   email?: string;
 }

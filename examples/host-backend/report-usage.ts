@@ -1,6 +1,8 @@
-/** One metered use of the product, charged against a user's (or an account's) credits. */
+/** One metered use of the product, charged against a user's or an organisation's credits. */
 export interface UsageReport {
+  /** The user whose own balance pays (the token's `sub`). Send this or `account_id`, not both. */
   user_id?: string;
+  /** The organisation whose shared balance pays (the token's `account` claim). */
   account_id?: string;
   /** Major units (dollars) with at most two decimals, e.g. `0.25`. */
   amount: number | string;
@@ -11,6 +13,7 @@ export interface UsageReport {
 
 /** The billing server's answer to a usage report. */
 export interface UsageResult {
+  /** The account key: `user:<user_id>` or `org:<account_id>`. */
   account_id: string;
   balance: string;
   balance_cents: number;
