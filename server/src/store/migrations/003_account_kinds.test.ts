@@ -15,6 +15,8 @@ import { openStore, type Store } from '../db.ts';
 import { applyMigrations, readMigrations } from '../migrations.ts';
 
 const AT = '2026-10-01T00:00:00.000Z';
+const SCHEMA =
+  "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name <> 'sqlite_sequence' ORDER BY name";
 
 /**
  * A store at version 2 (ids without kinds), written the way the server wrote it then: accounts,
@@ -140,6 +142,11 @@ describe('migration 003: account ids get their kind', () => {
 
   test('every account id in every table gets its kind; balances still equal their ledgers', async () => {
     await writeLegacyStore();
+    const legacy = createClient({ url });
+    const legacySchema = (await legacy.execute(SCHEMA)).rows.map((row) =>
+      Object.values({ ...row }).map(String),
+    );
+    legacy.close();
     const store = await openStore({ url });
     try {
       assert.deepEqual(
@@ -208,6 +215,9 @@ describe('migration 003: account ids get their kind', () => {
       assert.deepEqual(await rows(store, 'SELECT id FROM webhook_events'), [['evt_1']]);
       assert.deepEqual(await rows(store, 'PRAGMA foreign_key_check'), []);
       assert.deepEqual(await rows(store, 'SELECT MAX(version) FROM schema_migrations'), [['3']]);
+      // Data only: the schema is the one versions 1 and 2 built (the ledger index dropped for
+      // speed is back exactly as it was).
+      assert.deepEqual(await rows(store, SCHEMA), legacySchema);
       // The helper table is gone, and the one-open-subscription-checkout index still holds.
       assert.deepEqual(await rows(store, "SELECT name FROM sqlite_temp_master WHERE type = 'table'"), []);
       await assert.rejects(
