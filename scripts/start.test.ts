@@ -156,7 +156,11 @@ describe('npm start', () => {
   });
 
   test('without Stripe keys off loopback the start is refused in one line: no demo mode in public', async () => {
-    for (const env of [{ BILLING_PUBLIC_URL: 'https://billing.example.com' }, { HOST: '0.0.0.0' }]) {
+    const offLoopback: Array<Record<string, string>> = [
+      { BILLING_PUBLIC_URL: 'https://billing.example.com' },
+      { HOST: '0.0.0.0' },
+    ];
+    for (const env of offLoopback) {
       const s = start({
         BILLING_DATA_DIR: tempDir(),
         PORT: String(await freePort()),

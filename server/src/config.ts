@@ -53,6 +53,10 @@ export interface Config {
   allowedOrigins: string[];
   /** Widget mutations allowed per account per minute before 429. */
   rateLimitPerMinute: number;
+  /** Visits of Stripe's return links (`/success`, `/cancel`) per client address per minute. */
+  callbackRateLimitPerMinute: number;
+  /** Behind a reverse proxy: the client address is the last `X-Forwarded-For` entry, not the socket's. */
+  trustProxy: boolean;
 }
 
 /** The emulator's fixed test credentials, used when no Stripe key is configured. */
@@ -200,6 +204,11 @@ const envSchema = z.object({
     blankToUndefined,
     z.coerce.number().int('must be a whole number').min(1, 'must be at least 1').optional(),
   ),
+  BILLING_CALLBACK_RATE_LIMIT_PER_MINUTE: z.preprocess(
+    blankToUndefined,
+    z.coerce.number().int('must be a whole number').min(1, 'must be at least 1').optional(),
+  ),
+  BILLING_TRUST_PROXY: booleanFlag,
 });
 
 const DEFAULT_PLANS = [{ id: 'pro', name: 'Pro', amount: 20, interval: 'month', included_credit: 10 }];
@@ -309,6 +318,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): { config: Config } | { error
       apiKey: e.BILLING_API_KEY ?? `bk_dev_${randomBytes(24).toString('base64url')}`,
       allowedOrigins,
       rateLimitPerMinute: e.BILLING_RATE_LIMIT_PER_MINUTE ?? 60,
+      callbackRateLimitPerMinute: e.BILLING_CALLBACK_RATE_LIMIT_PER_MINUTE ?? 60,
+      trustProxy: e.BILLING_TRUST_PROXY ?? false,
     },
   };
 }

@@ -212,7 +212,7 @@ describe('flow endpoints refuse bad input and change nothing', () => {
     await expectRefused('/api/billing/resume-subscription', {}, 404, 'no_active_subscription');
   });
 
-  test('/success and /cancel with unknown or malformed session ids → 400, nothing changed', async () => {
+  test('/success and /cancel with unknown or malformed session ids → the default page with checkout=error, nothing changed', async () => {
     for (const query of [
       '',
       '?session_id=',
@@ -222,9 +222,9 @@ describe('flow endpoints refuse bad input and change nothing', () => {
     ]) {
       for (const callback of ['success', 'cancel']) {
         const beforeStore = await h.snapshot();
-        const res = await h.api('GET', `/api/billing/${callback}${query}`);
-        assert.equal(res.status, 400, `${callback}${query}`);
-        assert.match(res.body.error.code, /^(unknown_session|invalid_session_id)$/);
+        const res = await h.visit(`${h.url}/api/billing/${callback}${query}`);
+        assert.equal(res.status, 302, `${callback}${query}`);
+        assert.equal(res.location, `${HOST_ORIGIN}/?checkout=error`);
         assert.deepEqual(await h.snapshot(), beforeStore);
       }
     }

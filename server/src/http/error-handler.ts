@@ -61,8 +61,11 @@ export function renderApiError(c: Context, error: ApiError): Response {
 
 /** A 429 that carries how long to wait (sent as `Retry-After`). */
 export class RateLimitedError extends ApiError {
-  constructor(readonly retryAfterSeconds: number) {
-    super(429, 'rate_limited', `Too many requests for this account. Retry in ${retryAfterSeconds} s.`);
+  constructor(
+    readonly retryAfterSeconds: number,
+    what = 'this account',
+  ) {
+    super(429, 'rate_limited', `Too many requests for ${what}. Retry in ${retryAfterSeconds} s.`);
   }
 }
 
