@@ -2,7 +2,7 @@ import type { Transaction } from '@libsql/client';
 import type Stripe from 'stripe';
 import type { AppDeps } from '../app-env.ts';
 import { inWriteTransaction } from '../store/db.ts';
-import { closeBillingSession } from './billing-sessions.ts';
+import { prepareCheckoutClosure } from './checkout-closure.ts';
 import { prepareCheckoutFulfilment } from './fulfilment.ts';
 import type { StoreChange } from './store-change.ts';
 import { prepareInvoicePaid, prepareInvoicePaymentFailed, prepareSubscriptionSync } from './subscriptions.ts';
@@ -39,18 +39,9 @@ async function prepareEventChange(deps: AppDeps, event: Stripe.Event): Promise<S
     case 'checkout.session.completed':
     case 'checkout.session.async_payment_succeeded':
       return (await prepareCheckoutFulfilment(deps, event.data.object.id)).change;
-    case 'checkout.session.expired': {
-      const sessionId = event.data.object.id;
-      return async (tx) => {
-        await closeBillingSession(tx, sessionId, 'cancelled', deps.clock.now());
-      };
-    }
-    case 'checkout.session.async_payment_failed': {
-      const sessionId = event.data.object.id;
-      return async (tx) => {
-        await closeBillingSession(tx, sessionId, 'error', deps.clock.now());
-      };
-    }
+    case 'checkout.session.expired':
+    case 'checkout.session.async_payment_failed':
+      return prepareCheckoutClosure(deps, event.data.object.id);
     case 'invoice.paid':
       return event.data.object.id ? prepareInvoicePaid(deps, event.data.object.id) : null;
     case 'invoice.payment_failed':
