@@ -28,6 +28,7 @@ export function requestContext(logger: Logger): MiddlewareHandler<AppEnv> {
       status: c.res.status,
       duration_ms: Math.round((performance.now() - started) * 100) / 100,
       account_id: c.var.identity?.accountId,
+      client_aborted: c.var.clientAborted,
     });
   };
 }
