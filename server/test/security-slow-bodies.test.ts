@@ -60,7 +60,7 @@ describe('slow and oversized webhook bodies', () => {
     });
     const { server, port } = await listen(app.fetch, { port: 0, hostname: '127.0.0.1', timeouts });
     cleanups.push(async () => {
-      server.closeAllConnections?.();
+      (server as { closeAllConnections?: () => void }).closeAllConnections?.();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await cleanup();
     });
