@@ -30,7 +30,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const next = withWebhookEvents(current);
   if (process.argv.includes('--check')) {
     if (next !== current) {
-      console.error('README.md: the webhook event list differs from the handler table; run npm run docs:webhooks');
+      console.error(
+        'README.md: the webhook event list differs from the handler table; run npm run docs:webhooks',
+      );
       process.exit(1);
     }
   } else if (next !== current) {
