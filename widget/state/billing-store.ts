@@ -41,7 +41,7 @@ export class BillingStore {
     this.hosts.add(host);
     const returned = this.stripeReturn;
     this.stripeReturn = undefined;
-    if (returned) host.toast((m) => m.returned[returned], 'info');
+    if (returned) host.toast((m) => m.returned[returned], returned === 'checkout_error' ? 'error' : 'info');
     if (!this.summary && !this.error) void this.refresh(host);
   }
 
