@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { signHs256 } from '../server/src/identity/hs256.ts';
 import { freePort } from '../server/test/server-process.ts';
 import { sdkFor } from '../stripe-emulator/src/testing.ts';
 
@@ -65,8 +66,17 @@ describe('npm start', () => {
       const page = await fetch(`${base}/`);
       assert.equal(page.status, 200);
       assert.match(await page.text(), /<title>Billing demo<\/title>/);
-      const { token } = (await (await fetch(`${base}/demo/token?user=zoe`)).json()) as { token: string };
-      const { BILLING_API_KEY } = JSON.parse(readFileSync(join(dataDir, 'dev-secrets.json'), 'utf8'));
+      const { token: demoToken } = (await (await fetch(`${base}/demo/token?user=zoe`)).json()) as {
+        token: string;
+      };
+      const { BILLING_API_KEY, BILLING_JWT_SECRET } = JSON.parse(
+        readFileSync(join(dataDir, 'dev-secrets.json'), 'utf8'),
+      );
+      // What a host backend mints with the dev secret, as examples/host-backend does.
+      const hostToken = signHs256(
+        { sub: 'zoe', exp: Math.floor(Date.now() / 1000) + 600 },
+        BILLING_JWT_SECRET,
+      );
       const grant = await fetch(`${base}/api/billing/grants`, {
         method: 'POST',
         headers: { authorization: `Bearer ${BILLING_API_KEY}`, 'content-type': 'application/json' },
@@ -81,11 +91,16 @@ describe('npm start', () => {
       const second = start(env);
       try {
         await second.ready;
-        // The token minted before the restart still verifies: the dev secret was kept.
+        // A host token minted before the restart still verifies: the dev secret was kept.
         const credits = await fetch(`${base}/api/billing/credits`, {
-          headers: { authorization: `Bearer ${token}` },
+          headers: { authorization: `Bearer ${hostToken}` },
         });
         assert.deepEqual(await credits.json(), { credits: '12.50' });
+        // A demo token is good only on the process that made it (the page asks for a new one).
+        const stale = await fetch(`${base}/api/billing/credits`, {
+          headers: { authorization: `Bearer ${demoToken}` },
+        });
+        assert.equal(stale.status, 401);
         const again = await sdkFor(`http://127.0.0.1:${emulatorPort}`).customers.retrieve(customer.id);
         assert.equal((again as { email: string }).email, 'zoe@example.test');
       } finally {
@@ -137,6 +152,26 @@ describe('npm start', () => {
       await s.ready.catch(() => undefined);
     } finally {
       await new Promise<void>((resolve) => taken.close(() => resolve()));
+    }
+  });
+
+  test('without Stripe keys off loopback the start is refused in one line: no demo mode in public', async () => {
+    const offLoopback: Array<Record<string, string>> = [
+      { BILLING_PUBLIC_URL: 'https://billing.example.com' },
+      { HOST: '0.0.0.0' },
+    ];
+    for (const env of offLoopback) {
+      const s = start({
+        BILLING_DATA_DIR: tempDir(),
+        PORT: String(await freePort()),
+        STRIPE_EMULATOR_PORT: String(await freePort()),
+        BILLING_JWT_SECRET: 'a-production-secret-of-32-characters-or-more',
+        ...env,
+      });
+      assert.equal(await s.exited, 1);
+      assert.match(s.output(), /^config: STRIPE_SECRET_KEY: required off loopback .+ only on 127\.0\.0\.1$/m);
+      assert.doesNotMatch(s.output(), /demo\/token|ready in/);
+      await s.ready.catch(() => undefined);
     }
   });
 

@@ -40,6 +40,21 @@ export const BillingOff: Story = {
   },
 };
 export const ErrorState: Story = { name: 'Error', ...common.error };
+export const PaymentNotConfirmed: Story = {
+  name: 'Back from Stripe, payment not confirmed (?checkout=error)',
+  parameters: {
+    api: { returnedWith: 'checkout=error' },
+    check: { element: 'billing-balance', state: 'loaded', part: 'toast' },
+  },
+};
+export const PaymentNotConfirmedChinese: Story = {
+  name: 'Back from Stripe, payment not confirmed, zh-CN',
+  parameters: {
+    api: { returnedWith: 'checkout=error' },
+    frame: { lang: 'zh-CN' },
+    check: { element: 'billing-balance', state: 'loaded', part: 'toast' },
+  },
+};
 export const Chinese: Story = common.chinese;
 export const Dark: Story = common.dark;
 export const CustomTheme: Story = common.customTheme;

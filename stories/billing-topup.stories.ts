@@ -2,7 +2,7 @@ import type { Meta, StoryObj } from '@storybook/web-components-vite';
 import { html } from 'lit';
 import { ifDefined } from 'lit/directives/if-defined.js';
 import '../widget/index.js';
-import { commonStories, framed, type StoryParameters, storyApi } from './story-kit.js';
+import { clickIn, commonStories, framed, type StoryParameters, storyApi } from './story-kit.js';
 
 const common = commonStories('billing-topup');
 
@@ -47,6 +47,14 @@ export const BillingOff: Story = {
   },
 };
 export const ErrorState: Story = { name: 'Error', ...common.error };
+export const TopupFailed: Story = {
+  name: 'Top-up failed, with Retry',
+  parameters: {
+    api: { failOnce: 'create-checkout-session' },
+    check: { element: 'billing-topup', state: 'loaded', part: 'retry' },
+  },
+  play: clickIn('billing-topup', 'preset', 'submit'),
+};
 export const Chinese: Story = common.chinese;
 export const Dark: Story = common.dark;
 export const CustomTheme: Story = common.customTheme;

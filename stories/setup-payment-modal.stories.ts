@@ -2,7 +2,7 @@ import type { Meta, StoryObj } from '@storybook/web-components-vite';
 import { html } from 'lit';
 import { ifDefined } from 'lit/directives/if-defined.js';
 import '../widget/index.js';
-import { commonStories, framed, type StoryParameters, storyApi } from './story-kit.js';
+import { clickIn, commonStories, framed, type StoryParameters, storyApi } from './story-kit.js';
 
 const common = commonStories('setup-payment-modal');
 
@@ -40,6 +40,14 @@ export const NoOffer: Story = {
 };
 export const Loading: Story = common.loading;
 export const ErrorState: Story = { name: 'Error', ...common.error };
+export const SetupFailed: Story = {
+  name: 'Add card failed, with Retry',
+  parameters: {
+    api: { failOnce: 'create-customer-setup-session' },
+    check: { element: 'setup-payment-modal', state: 'loaded', part: 'retry' },
+  },
+  play: clickIn('setup-payment-modal', 'proceed'),
+};
 export const Chinese: Story = common.chinese;
 export const Dark: Story = common.dark;
 export const CustomTheme: Story = common.customTheme;

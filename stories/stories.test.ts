@@ -1,7 +1,7 @@
 /**
  * Every story as a browser test (Web Test Runner, Chromium): each is rendered as Storybook renders
- * it (the meta's args and parameters under the story's), must reach the state it claims to show,
- * and axe must find nothing in it.
+ * it (the meta's args and parameters under the story's), its `play` function runs, it must reach
+ * the state (and show the part) it claims to show, and axe must find nothing in it.
  */
 import { expect } from '@open-wc/testing';
 import { render, type TemplateResult } from 'lit';
@@ -60,10 +60,17 @@ for (const module of modules) {
         document.body.append(container);
         try {
           render((meta.render as Render)(args, { parameters }), container);
-          const { element, state } = parameters.check;
+          const { element, state, part } = parameters.check;
           const el = container.querySelector(element);
           if (!el) throw new Error(`${name} renders no <${element}>`);
+          await story.play?.({ canvasElement: container });
           await until(() => el.matches(`:state(${state})`), `<${element}> in state ${state}`);
+          if (part) {
+            await until(
+              () => el.shadowRoot!.querySelector(`[part~='${part}']`),
+              `<${element}> showing ${part}`,
+            );
+          }
           await expect(container).to.be.accessible();
         } finally {
           render('', container);

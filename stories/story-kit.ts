@@ -3,7 +3,7 @@
  * answers `fetch` inside the page), the element wrapped in the story's language and background,
  * and the state the story shows, which the story tests wait for before checking accessibility.
  */
-import { html, type TemplateResult } from 'lit';
+import { html, type LitElement, type TemplateResult } from 'lit';
 import { styleMap } from 'lit/directives/style-map.js';
 import type { BillingSummary, LedgerEntry } from '../widget/client/types.js';
 import type { ViewState } from '../widget/index.js';
@@ -12,6 +12,7 @@ import {
   FakeBillingApi,
   ledgerEntry,
   summaryFixture,
+  until,
 } from '../widget/testing/fake-billing-api.js';
 
 /** How a story's API answers. */
@@ -22,6 +23,10 @@ export interface StoryApiOptions {
   entries?: LedgerEntry[];
   /** `loading` never answers; `error` answers 503 as a store outage would. */
   answer?: 'loading' | 'error';
+  /** A payment action's path (e.g. `create-checkout-session`) that fails once with a 503, then works. */
+  failOnce?: string;
+  /** The page comes back from Stripe with this query, e.g. `checkout=error`; the store reads it on creation. */
+  returnedWith?: string;
 }
 
 /** A fresh API for one story: its own base URL, so each story gets its own shared store. */
@@ -50,6 +55,19 @@ export function storyApi(options: StoryApiOptions = {}): FakeBillingApi {
   }
   for (const path of ['cancel-subscription', 'resume-subscription']) {
     api.on('post', path, () => ({ status: 'success', message: 'Done.' }));
+  }
+  const failing = options.failOnce;
+  if (failing) {
+    api.on('post', failing, () => {
+      api.on('post', failing, () => ({ redirect_url: 'https://checkout.stripe.test/c/pay/cs_story' }));
+      return errorResponse(503, 'stripe_unavailable', 'Stripe did not answer. Try again in a moment.');
+    });
+  }
+  if (options.returnedWith) {
+    const url = new URL(location.href);
+    const [name, value] = options.returnedWith.split('=');
+    url.searchParams.set(name, value);
+    history.replaceState(history.state, '', url);
   }
   return api;
 }
@@ -125,6 +143,8 @@ export interface StoryCheck {
   element: string;
   /** The custom state it must reach (`:state(...)`). */
   state: ViewState;
+  /** A part that must appear in it too, e.g. `toast` or `retry`. */
+  part?: string;
 }
 
 /** A story's parameters as the render functions and the story tests read them. */
@@ -134,11 +154,27 @@ export interface StoryParameters {
   check: StoryCheck;
 }
 
-/** A story as this folder writes them: args for the controls, parameters for the API and frame. */
+/**
+ * A story as this folder writes them: args for the controls, parameters for the API and frame, and
+ * a `play` function for a state reached by clicking (run by Storybook and by the story tests).
+ */
 export interface BillingStory {
   args?: Record<string, unknown>;
   parameters?: Partial<StoryParameters>;
   name?: string;
+  play?: (context: { canvasElement: HTMLElement }) => Promise<void>;
+}
+
+/** Clicks `parts` of `tag` inside the story, in order, once the element has loaded. */
+export function clickIn(tag: string, ...parts: string[]): BillingStory['play'] {
+  return async ({ canvasElement }) => {
+    const el = canvasElement.querySelector(tag) as LitElement;
+    await until(() => el.matches(':state(loaded)'), `<${tag}> loaded`);
+    for (const name of parts) {
+      el.shadowRoot!.querySelector<HTMLElement>(`[part~='${name}']`)!.click();
+      await el.updateComplete;
+    }
+  };
 }
 
 /**

@@ -19,7 +19,7 @@ export { BillingTopup } from './components/billing-topup/billing-topup.js';
 export { SetupPaymentModal } from './components/setup-payment-modal/setup-payment-modal.js';
 export { BillingChangeEvent } from './events/billing-change.js';
 export { BillingCheckoutEvent, type CheckoutKind } from './events/billing-checkout.js';
-export { BillingErrorEvent } from './events/billing-error.js';
+export { type BillingAction, BillingErrorEvent } from './events/billing-error.js';
 export { billingContext } from './state/billing-context.js';
 export { BillingStore, type StoreHost } from './state/billing-store.js';
 export { sharedStore } from './state/shared-store.js';

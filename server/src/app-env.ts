@@ -20,5 +20,7 @@ export interface AppEnv {
     requestId: string;
     /** Set by `requireUser` on widget-facing routes. */
     identity?: Identity;
+    /** Set when the client hung up before its request body arrived (logged as one info line). */
+    clientAborted?: boolean;
   };
 }

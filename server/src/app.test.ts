@@ -164,11 +164,12 @@ describe('the app around every route', () => {
     assert.equal((await t.call('POST', '/api/billing/has-payment-method', { token })).status, 200);
   });
 
-  test('every answer carries a request id; a safe incoming id is kept, an unsafe one replaced', async () => {
+  test("every answer carries a request id of the server's own; a client's id is never taken as is", async () => {
     const fresh = await t.call('GET', '/healthz');
     assert.match(fresh.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
     const kept = await t.call('GET', '/healthz', { headers: { 'x-request-id': 'abc-123' } });
-    assert.equal(kept.headers.get('x-request-id'), 'abc-123');
+    assert.match(kept.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
+    assert.notEqual(kept.headers.get('x-request-id'), fresh.headers.get('x-request-id'));
     const unsafe = `{"level":"error"} ${'x'.repeat(80)}`;
     const replaced = await t.call('GET', '/healthz', { headers: { 'x-request-id': unsafe } });
     assert.match(replaced.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
@@ -192,7 +193,8 @@ describe('the app around every route', () => {
     assert.ok(t.logLines.length >= 3);
     const first = JSON.parse(t.logLines[0]!);
     assert.equal(first.msg, 'request');
-    assert.equal(first.request_id, 'req-log-1');
+    assert.match(first.request_id, /^[0-9a-f-]{36}$/);
+    assert.equal(first.client_request_id, 'req-log-1');
     assert.equal(first.method, 'GET');
     assert.equal(first.path, '/api/billing/credits');
     assert.equal(first.status, 200);

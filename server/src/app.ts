@@ -4,7 +4,7 @@ import { requireBillingEnabled } from './http/billing-enabled.ts';
 import { requestBodyLimit } from './http/body-limit.ts';
 import { corsAllowList } from './http/cors.ts';
 import { errorHandler, notFound } from './http/error-handler.ts';
-import { AccountRateLimiter, rateLimitMutations } from './http/rate-limit.ts';
+import { RateLimiter, rateLimitMutations } from './http/rate-limit.ts';
 import { requestContext } from './http/request-context.ts';
 import { requireUser } from './identity/require-user.ts';
 import { silentLogger } from './logger.ts';
@@ -52,7 +52,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const user = requireUser(deps);
   for (const path of WIDGET_READS) app.use(`/api/billing/${path}`, user);
   // has-payment-method is a read that calls Stripe: rate-limited, but answers false when billing is off.
-  const limiter = rateLimitMutations(new AccountRateLimiter(deps.config.rateLimitPerMinute, deps.clock));
+  const limiter = rateLimitMutations(new RateLimiter(deps.config.rateLimitPerMinute, deps.clock));
   app.use('/api/billing/has-payment-method', user, limiter);
   const enabled = requireBillingEnabled(deps.config);
   for (const path of WIDGET_MUTATIONS) app.use(`/api/billing/${path}`, user, enabled, limiter);

@@ -28,8 +28,16 @@ export interface Config {
   /** e.g. `http://127.0.0.1:12111`; unset means api.stripe.com. */
   stripeApiBase?: string;
   stripePublishableKey: string;
-  /** True when no Stripe key was given: the local emulator stands in for Stripe and demo routes exist. */
+  /**
+   * True when no Stripe key was given: the local emulator stands in for Stripe and the demo routes
+   * exist. Only ever on loopback: off it, a server without keys refuses to start.
+   */
   emulatorMode: boolean;
+  /**
+   * Emulator mode only: the key `/demo/token` signs with, made fresh for each process and never
+   * the configured `jwtSecret`, so a demo box can never mint tokens another server accepts.
+   */
+  demoTokenSecret?: string;
   billingEnabled: boolean;
   currency: string;
   topupMinCents: number;
@@ -45,6 +53,10 @@ export interface Config {
   allowedOrigins: string[];
   /** Widget mutations allowed per account per minute before 429. */
   rateLimitPerMinute: number;
+  /** Visits of Stripe's return links (`/success`, `/cancel`) per client address per minute. */
+  callbackRateLimitPerMinute: number;
+  /** Behind a reverse proxy: the client address is the last `X-Forwarded-For` entry, not the socket's. */
+  trustProxy: boolean;
 }
 
 /** The emulator's fixed test credentials, used when no Stripe key is configured. */
@@ -192,6 +204,11 @@ const envSchema = z.object({
     blankToUndefined,
     z.coerce.number().int('must be a whole number').min(1, 'must be at least 1').optional(),
   ),
+  BILLING_CALLBACK_RATE_LIMIT_PER_MINUTE: z.preprocess(
+    blankToUndefined,
+    z.coerce.number().int('must be a whole number').min(1, 'must be at least 1').optional(),
+  ),
+  BILLING_TRUST_PROXY: booleanFlag,
 });
 
 const DEFAULT_PLANS = [{ id: 'pro', name: 'Pro', amount: 20, interval: 'month', included_credit: 10 }];
@@ -227,6 +244,13 @@ export function loadConfig(env: NodeJS.ProcessEnv): { config: Config } | { error
   const listenPort = e.PORT ?? 8787;
   const host = e.HOST ?? '127.0.0.1';
   const publicUrl = (e.BILLING_PUBLIC_URL ?? `http://127.0.0.1:${listenPort}`).replace(/\/+$/, '');
+  // Without Stripe keys the emulator, its well-known webhook secret and /demo/token are on; that is
+  // only safe where nobody else can reach the server.
+  if (emulatorMode && !(isLoopbackHost(host) && isLoopbackHost(new URL(publicUrl).hostname))) {
+    errors.push(
+      `STRIPE_SECRET_KEY: required off loopback (HOST=${host}, BILLING_PUBLIC_URL=${publicUrl}); without Stripe keys the emulator and demo mode run only on 127.0.0.1`,
+    );
+  }
   const dataDir = e.BILLING_DATA_DIR ?? '.data';
 
   const topupMinCents = e.BILLING_TOPUP_MIN ?? 500;
@@ -279,6 +303,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): { config: Config } | { error
         (emulatorMode ? `http://127.0.0.1:${e.STRIPE_EMULATOR_PORT ?? EMULATOR_DEFAULT_PORT}` : undefined),
       stripePublishableKey: e.STRIPE_PUBLISHABLE_KEY ?? (emulatorMode ? EMULATOR_PUBLISHABLE_KEY : ''),
       emulatorMode,
+      ...(emulatorMode ? { demoTokenSecret: randomBytes(32).toString('base64url') } : {}),
       billingEnabled: e.BILLING_ENABLED ?? true,
       currency: e.BILLING_CURRENCY ?? 'usd',
       topupMinCents,
@@ -293,6 +318,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): { config: Config } | { error
       apiKey: e.BILLING_API_KEY ?? `bk_dev_${randomBytes(24).toString('base64url')}`,
       allowedOrigins,
       rateLimitPerMinute: e.BILLING_RATE_LIMIT_PER_MINUTE ?? 60,
+      callbackRateLimitPerMinute: e.BILLING_CALLBACK_RATE_LIMIT_PER_MINUTE ?? 60,
+      trustProxy: e.BILLING_TRUST_PROXY ?? false,
     },
   };
 }
@@ -342,6 +369,12 @@ function parsePlans(raw: string | undefined, errors: string[]): Plan[] {
     }
   });
   return plans;
+}
+
+/** 127.0.0.0/8, ::1 and localhost: addresses no other machine can reach. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host === '::1' || /^127(?:\.\d{1,3}){3}$/.test(host);
 }
 
 function originOf(value: string): string | null {

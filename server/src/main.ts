@@ -5,10 +5,10 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { serve } from '@hono/node-server';
 import { createApp } from './app.ts';
 import { systemClock } from './clock.ts';
 import { loadConfig } from './config.ts';
+import { listen } from './http/listen.ts';
 import { jsonLogger } from './logger.ts';
 import { openStore } from './store/db.ts';
 import { createStripeClient } from './stripe/client.ts';
@@ -28,15 +28,14 @@ const store = await openStore({ url: config.dbUrl, authToken: config.dbAuthToken
 const stripe = createStripeClient(config);
 const app = createApp({ store, stripe, config, clock: systemClock, logger });
 
-const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
-  logger.info('listening', {
-    url: `http://${config.host}:${info.port}`,
-    public_url: config.publicUrl,
-    stripe: config.emulatorMode
-      ? `emulator at ${config.stripeApiBase}`
-      : (config.stripeApiBase ?? 'api.stripe.com'),
-    billing_enabled: config.billingEnabled,
-  });
+const { server, port } = await listen(app.fetch, { port: config.port, hostname: config.host });
+logger.info('listening', {
+  url: `http://${config.host}:${port}`,
+  public_url: config.publicUrl,
+  stripe: config.emulatorMode
+    ? `emulator at ${config.stripeApiBase}`
+    : (config.stripeApiBase ?? 'api.stripe.com'),
+  billing_enabled: config.billingEnabled,
 });
 
 let stopping = false;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { signPayload } from '../../stripe-emulator/src/webhooks.ts';
 import { auditLedger } from '../src/store/audit.ts';
-import { type BillingHarness, HOST_ORIGIN, startBillingHarness } from './harness.ts';
+import { API_KEY, type BillingHarness, HOST_ORIGIN, startBillingHarness } from './harness.ts';
 
 /**
  * Bad input on the flow endpoints: each case answers a clear JSON error and leaves both the store
@@ -101,6 +101,45 @@ describe('flow endpoints refuse bad input and change nothing', () => {
       400,
       'invalid_json',
     );
+  });
+
+  test('a JSON body not sent as application/json → 415, nothing changed', async () => {
+    for (const [path, token] of [
+      ['/api/billing/create-checkout-session', `Bearer ${h.tokenFor('alice')}`],
+      ['/api/billing/usage', `Bearer ${API_KEY}`],
+    ] as const) {
+      for (const contentType of [
+        'text/plain',
+        'application/x-www-form-urlencoded',
+        'multipart/form-data; boundary=x',
+        null,
+      ]) {
+        const before = await h.snapshot();
+        const headers: Record<string, string> = { authorization: token };
+        if (contentType) headers['content-type'] = contentType;
+        const res = await fetch(`${h.url}${path}`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ amount: 25, user_id: 'alice', idempotency_key: `k-${contentType}` }),
+        });
+        assert.equal(res.status, 415, `${path} as ${contentType}`);
+        assert.equal(
+          ((await res.json()) as { error: { code: string } }).error.code,
+          'unsupported_media_type',
+        );
+        assert.deepEqual(await h.snapshot(), before);
+      }
+    }
+    // JSON with a charset, or a +json type, is JSON.
+    for (const contentType of ['application/json; charset=utf-8', 'application/merge-patch+json']) {
+      const res = await fetch(`${h.url}/api/billing/create-checkout-session`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${h.tokenFor('alice')}`, 'content-type': contentType },
+        body: JSON.stringify({ amount: 1 }),
+      });
+      assert.equal(res.status, 400, contentType);
+      assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'amount_too_small');
+    }
   });
 
   test('a JSON body that is not an object → 400', async () => {
@@ -212,7 +251,7 @@ describe('flow endpoints refuse bad input and change nothing', () => {
     await expectRefused('/api/billing/resume-subscription', {}, 404, 'no_active_subscription');
   });
 
-  test('/success and /cancel with unknown or malformed session ids → 400, nothing changed', async () => {
+  test('/success and /cancel with unknown or malformed session ids → the default page with checkout=error, nothing changed', async () => {
     for (const query of [
       '',
       '?session_id=',
@@ -222,9 +261,9 @@ describe('flow endpoints refuse bad input and change nothing', () => {
     ]) {
       for (const callback of ['success', 'cancel']) {
         const beforeStore = await h.snapshot();
-        const res = await h.api('GET', `/api/billing/${callback}${query}`);
-        assert.equal(res.status, 400, `${callback}${query}`);
-        assert.match(res.body.error.code, /^(unknown_session|invalid_session_id)$/);
+        const res = await h.visit(`${h.url}/api/billing/${callback}${query}`);
+        assert.equal(res.status, 302, `${callback}${query}`);
+        assert.equal(res.location, `${HOST_ORIGIN}/?checkout=error`);
         assert.deepEqual(await h.snapshot(), beforeStore);
       }
     }

@@ -47,6 +47,8 @@ export interface BillingHarness {
     path: string,
     opts?: { token?: string | null; body?: unknown; raw?: string },
   ): Promise<ApiAnswer>;
+  /** Stripe's return links for a session, as the buyer's browser gets them (with the session's ref). */
+  returnLinks(sessionId: string): Promise<{ success: string; cancel: string }>;
   /** A GET that does not follow redirects (the browser coming back from Stripe). */
   visit(url: string): Promise<{ status: number; location: string | null; body: string }>;
   /** Pays a Checkout session the way its hosted page would; answers the control endpoint's reply. */
@@ -99,6 +101,7 @@ export async function startBillingHarness(
     BILLING_API_KEY: API_KEY,
     BILLING_WELCOME_CREDIT: '50',
     BILLING_RATE_LIMIT_PER_MINUTE: '10000',
+    BILLING_CALLBACK_RATE_LIMIT_PER_MINUTE: '10000',
     ...env,
   });
   if ('errors' in loaded) throw new Error(`harness config: ${loaded.errors.join('; ')}`);
@@ -153,6 +156,12 @@ export async function startBillingHarness(
         // Non-JSON answers (HTML, redirects) are compared as text.
       }
       return { status: res.status, body: parsed, headers: res.headers };
+    },
+    async returnLinks(sessionId) {
+      const session = await stripe.checkout.sessions.retrieve(sessionId);
+      const fill = (link: string | null | undefined) =>
+        (link ?? '').replace('{CHECKOUT_SESSION_ID}', sessionId);
+      return { success: fill(session.success_url), cancel: fill(session.cancel_url) };
     },
     async visit(target) {
       const res = await fetch(target, { redirect: 'manual' });

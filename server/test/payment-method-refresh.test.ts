@@ -26,7 +26,7 @@ describe('has-payment-method follows Stripe', () => {
     assert.equal(created.status, 200, JSON.stringify(created.body));
     const sessionId = /cs_[A-Za-z0-9_]+/.exec(created.body.redirect_url)![0];
     assert.equal((await h.completeCheckout(created.body.redirect_url)).status, 200);
-    await h.visit(`${h.url}/api/billing/success?session_id=${sessionId}`);
+    await h.visit((await h.returnLinks(sessionId)).success);
     await h.webhooksDelivered();
     assert.equal(await hasCard('dora'), true);
     assert.equal(await summaryHasCard('dora'), true);

@@ -35,7 +35,7 @@ describe('the success callback racing the webhook', () => {
         const sessionId = /cs_[A-Za-z0-9_]+/.exec(redirectUrl)![0];
         const paid = await h.completeCheckout(redirectUrl);
         assert.equal(paid.status, 200, JSON.stringify(paid.body));
-        const success = `${h.url}/api/billing/success?session_id=${sessionId}`;
+        const { success } = await h.returnLinks(sessionId);
         for (const back of await Promise.all([h.visit(success), h.visit(success)])) {
           assert.equal(back.status, 302, back.body);
           assert.equal(back.location, `${HOST_ORIGIN}/wallet?checkout=success`);

@@ -75,15 +75,16 @@ describe('emulator faults during every flow: a clear error, no money lost or dou
     );
   });
 
-  test('top-up paid while Stripe fails: callback answers 502 and credits nothing; the retry and webhooks credit once', async () => {
+  test('top-up paid while Stripe fails: the callback sends the buyer back with checkout=error and credits nothing; the retry and webhooks credit once', async () => {
     const res = await post('alice', '/create-checkout-session', { amount: 25 });
     const sessionId = sessionIdOf(res.body.redirect_url);
     await h.emulator.emu.webhooks.close(); // hold the webhooks back so the callback goes first
     assert.equal((await h.completeCheckout(res.body.redirect_url)).status, 200);
+    const { success } = await h.returnLinks(sessionId);
     await faults({ fail_next: FAILED_CALL });
-    const success = `${h.url}/api/billing/success?session_id=${sessionId}`;
-    const failed = await h.api('GET', `/api/billing/success?session_id=${sessionId}`);
-    assertStripeError(failed);
+    // The buyer is not shown a JSON error page: back to the default page with checkout=error.
+    const failed = await h.visit(success);
+    assert.equal(failed.location, `${HOST_ORIGIN}/?checkout=error`);
     assert.equal(await balanceOf(h, 'alice'), 0);
     const back = await h.visit(success);
     assert.equal(back.status, 302, back.body);
@@ -139,14 +140,15 @@ describe('emulator faults during every flow: a clear error, no money lost or dou
     assert.equal(res.status, 200, JSON.stringify(res.body));
     await h.emulator.emu.webhooks.close();
     assert.equal((await h.completeCheckout(res.body.redirect_url)).status, 200);
-    await faults({ fail_next: FAILED_CALL });
     const sessionId = sessionIdOf(res.body.redirect_url);
-    assertStripeError(await h.api('GET', `/api/billing/success?session_id=${sessionId}`));
+    const links = await h.returnLinks(sessionId);
+    await faults({ fail_next: FAILED_CALL });
+    assert.equal((await h.visit(links.success)).location, `${HOST_ORIGIN}/?checkout=error`);
     assert.equal(await balanceOf(h, 'dave'), 0);
     await faults({ fail_next: FAILED_CALL });
     h.emulator.emu.webhooks.start();
     await h.webhooksDelivered();
-    const back = await h.visit(`${h.url}/api/billing/success?session_id=${sessionId}`);
+    const back = await h.visit(links.success);
     assert.equal(back.status, 302);
     assert.equal(back.location, `${HOST_ORIGIN}/?setup=success`);
     assert.equal(await balanceOf(h, 'dave'), 5000);

@@ -13,6 +13,8 @@ interface BadRequest {
   auth?: string | null;
   body?: string;
   headers?: Record<string, string>;
+  /** Stripe's return links send the browser to the default page with `checkout=error` instead of JSON. */
+  sendsBackWithError?: true;
 }
 
 const MALFORMED_JSON = [
@@ -202,12 +204,18 @@ function corpus(h: BillingHarness): BadRequest[] {
     });
   }
   for (const route of ['success', 'cancel']) {
-    requests.push({ name: `${route} without session_id`, method: 'GET', path: `/api/billing/${route}` });
+    requests.push({
+      name: `${route} without session_id`,
+      method: 'GET',
+      path: `/api/billing/${route}`,
+      sendsBackWithError: true,
+    });
     for (const id of BAD_SESSION_IDS) {
       requests.push({
         name: `${route} ${id.slice(0, 20)}`,
         method: 'GET',
         path: `/api/billing/${route}?session_id=${encodeURIComponent(id)}`,
+        sendsBackWithError: true,
       });
     }
   }
@@ -338,7 +346,7 @@ describe('bad-input corpus across every endpoint', () => {
     await h.close();
   });
 
-  test('at least 200 malformed requests: each a 4xx JSON error, none a 5xx, the store and Stripe unchanged', async () => {
+  test('at least 200 malformed requests: each a 4xx JSON error (or, for return links, the default page with checkout=error), none a 5xx, the store and Stripe unchanged', async () => {
     const requests = corpus(h);
     assert.ok(requests.length >= 200, `only ${requests.length} requests in the corpus`);
     const storeBefore = await dumpStore(h.store);
@@ -365,6 +373,12 @@ describe('bad-input corpus across every endpoint', () => {
         redirect: 'manual',
       });
       const text = await res.text();
+      if (r.sendsBackWithError) {
+        if (res.status !== 302 || res.headers.get('location') !== `${HOST_ORIGIN}/?checkout=error`) {
+          failures.push(`${r.name}: ${res.status} to ${res.headers.get('location')}`);
+        }
+        continue;
+      }
       let code: unknown;
       try {
         code = JSON.parse(text).error?.code;

@@ -137,10 +137,16 @@ describe("one account never reads or changes another's data", () => {
 
   test("bob replaying alice's success and cancel links neither moves money to him nor undoes her payment", async () => {
     const before = await aliceView();
+    // With only the session id (it shows in the Checkout page's address), bob does not learn
+    // alice's return URL: he lands on the default page.
     const success = await h.visit(`${h.url}/api/billing/success?session_id=${alice.sessionId}`);
     assert.equal(success.status, 302);
-    assert.equal(success.location, `${HOST_ORIGIN}/alice?checkout=success`);
-    await h.visit(`${h.url}/api/billing/cancel?session_id=${alice.sessionId}`);
+    assert.equal(success.location, `${HOST_ORIGIN}/?checkout=success`);
+    const cancelled = await h.visit(`${h.url}/api/billing/cancel?session_id=${alice.sessionId}`);
+    assert.equal(cancelled.location, `${HOST_ORIGIN}/?checkout=error`);
+    // Alice, sent back by Stripe with the link's ref, returns to her own page.
+    const own = await h.visit((await h.returnLinks(alice.sessionId)).success);
+    assert.equal(own.location, `${HOST_ORIGIN}/alice?checkout=success`);
     const status = await h.store.client.execute({
       sql: 'SELECT status FROM billing_sessions WHERE id = ?',
       args: [alice.sessionId],

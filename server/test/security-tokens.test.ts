@@ -46,6 +46,8 @@ describe('forged and misused tokens are refused on every endpoint', () => {
       ['expired', jwt(hs, { ...claims, exp: now - 1 })],
       ['no expiry', jwt(hs, { sub: 'alice', iss: ISSUER, aud: AUDIENCE })],
       ['expiry as a string', jwt(hs, { ...claims, exp: String(now + 600) })],
+      ['expiry a year ahead', jwt(hs, { ...claims, exp: now + 365 * 24 * 3600 })],
+      ['expiry just over a day ahead', jwt(hs, { ...claims, exp: now + 24 * 3600 + 120 })],
       ['not valid yet', jwt(hs, { ...claims, nbf: now + 3600 })],
       ['wrong audience', jwt(hs, { ...claims, aud: 'another-app' })],
       ['no audience', jwt(hs, { sub: 'alice', iss: ISSUER, exp: now + 600 })],
@@ -96,6 +98,19 @@ describe('forged and misused tokens are refused on every endpoint', () => {
     }
     assert.equal(await dumpStore(h.store), before);
     assert.equal((await h.stripe.customers.list({ limit: 10 })).data.length, 0, 'no Stripe customer made');
+  });
+
+  test("refusals never echo what the caller sent: not the token's alg, not the path", async () => {
+    const odd = jwt(
+      { alg: 'HS256<script>', typ: 'JWT' },
+      { sub: 'alice', exp: Math.floor(Date.now() / 1000) + 600 },
+    );
+    const refused = await h.api('GET', '/api/billing/credits', { token: odd });
+    assert.equal(refused.status, 401);
+    assert.doesNotMatch(JSON.stringify(refused.body), /script/);
+    const lost = await h.api('GET', '/api/billing/%3Cscript%3Ealert(1)%3C%2Fscript%3E');
+    assert.equal(lost.status, 404);
+    assert.doesNotMatch(JSON.stringify(lost.body), /script|alert/i);
   });
 
   test('user tokens and forged keys on the server-to-server endpoints → 401 invalid_api_key', async () => {

@@ -115,4 +115,54 @@ describe('webhook tampering and replay', () => {
     assert.equal(res.body.error.code, 'body_too_large');
     assert.equal(await dumpStore(h.store), before);
   });
+  test('a signed "expired" or "async payment failed" for an open session is checked against Stripe and changes nothing', async () => {
+    const opened = await h.api('POST', '/api/billing/subscription-checkout-session', {
+      token: h.tokenFor('carol'),
+      body: {},
+    });
+    assert.equal(opened.status, 200, JSON.stringify(opened.body));
+    const first = /cs_[A-Za-z0-9_]+/.exec(opened.body.redirect_url)![0];
+    const topUp = await h.api('POST', '/api/billing/create-checkout-session', {
+      token: h.tokenFor('carol'),
+      body: { amount: 15 },
+    });
+    const topUpId = /cs_[A-Za-z0-9_]+/.exec(topUp.body.redirect_url)![0];
+    const statusOf = async (id: string) =>
+      (await h.store.client.execute({ sql: 'SELECT status FROM billing_sessions WHERE id = ?', args: [id] }))
+        .rows[0]!.status;
+    for (const [type, id] of [
+      ['checkout.session.expired', first],
+      ['checkout.session.async_payment_failed', first],
+      ['checkout.session.expired', topUpId],
+      ['checkout.session.async_payment_failed', topUpId],
+    ] as const) {
+      const payload = JSON.stringify({
+        id: `evt_forged_${type}_${id}`,
+        object: 'event',
+        type,
+        created: now(),
+        data: { object: { id, object: 'checkout.session', status: 'expired', payment_status: 'unpaid' } },
+      });
+      const res = await deliver(payload, signPayload(payload, secret(), now()));
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+    }
+    assert.equal(await statusOf(first), 'in_progress');
+    assert.equal(await statusOf(topUpId), 'in_progress');
+    // The guard still knows the first subscription checkout: a new one expires it at Stripe, so
+    // the two can never both be paid.
+    const second = await h.api('POST', '/api/billing/subscription-checkout-session', {
+      token: h.tokenFor('carol'),
+      body: {},
+    });
+    assert.equal(second.status, 200, JSON.stringify(second.body));
+    assert.equal((await h.stripe.checkout.sessions.retrieve(first)).status, 'expired');
+    assert.equal(await statusOf(first), 'cancelled');
+    // A real expiry, read back from Stripe, does close the row.
+    await h.stripe.checkout.sessions.expire(topUpId);
+    const [expired] = (await h.stripe.events.list({ type: 'checkout.session.expired', limit: 1 })).data;
+    assert.equal((expired!.data.object as Stripe.Checkout.Session).id, topUpId);
+    const genuine = JSON.stringify(expired);
+    assert.equal((await deliver(genuine, signPayload(genuine, secret(), now()))).status, 200);
+    assert.equal(await statusOf(topUpId), 'cancelled');
+  });
 });

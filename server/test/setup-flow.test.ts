@@ -29,7 +29,7 @@ describe('saving a card through Checkout setup mode', () => {
     assert.equal((await h.api('POST', '/api/billing/has-payment-method', { token })).body, false);
 
     const sessionId = await setUpCard('alice');
-    const back = await h.visit(`${h.url}/api/billing/success?session_id=${sessionId}`);
+    const back = await h.visit((await h.returnLinks(sessionId)).success);
     assert.equal(back.status, 302);
     assert.equal(back.location, `${HOST_ORIGIN}/settings?setup=success`);
     await h.webhooksDelivered();
@@ -46,7 +46,7 @@ describe('saving a card through Checkout setup mode', () => {
 
     // A second card replaces the default; the welcome credit is not granted again.
     const second = await setUpCard('alice', '5555555555554444');
-    await h.visit(`${h.url}/api/billing/success?session_id=${second}`);
+    await h.visit((await h.returnLinks(second)).success);
     await h.webhooksDelivered();
     const secondSession = await h.stripe.checkout.sessions.retrieve(second, { expand: ['setup_intent'] });
     const secondMethod = (secondSession.setup_intent as Stripe.SetupIntent).payment_method as string;

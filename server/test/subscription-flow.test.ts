@@ -30,7 +30,7 @@ describe('subscription lifecycle through Checkout, webhooks and the emulator clo
     const sessionId = /cs_[A-Za-z0-9_]+/.exec(res.body.redirect_url)![0];
     const paid = await h.completeCheckout(res.body.redirect_url, card);
     assert.equal(paid.status, 200, JSON.stringify(paid.body));
-    const back = await h.visit(`${h.url}/api/billing/success?session_id=${sessionId}`);
+    const back = await h.visit((await h.returnLinks(sessionId)).success);
     assert.equal(back.status, 302, back.body);
     assert.equal(back.location, `${HOST_ORIGIN}/plan?checkout=success`);
     await h.webhooksDelivered();

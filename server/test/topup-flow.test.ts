@@ -55,7 +55,10 @@ describe('top-up through Checkout', () => {
     assert.equal(session.amount_subtotal, 2550);
     assert.equal(session.currency, 'usd');
     assert.deepEqual(session.metadata, { account_id: 'user:alice', user_id: 'alice', kind: 'topup' });
-    assert.equal(session.success_url, `${h.url}/api/billing/success?session_id={CHECKOUT_SESSION_ID}`);
+    assert.equal(
+      session.success_url,
+      `${h.url}/api/billing/success?session_id={CHECKOUT_SESSION_ID}&ref=${await cancelRefOf(sessionId)}`,
+    );
     assert.equal(
       session.cancel_url,
       `${h.url}/api/billing/cancel?session_id={CHECKOUT_SESSION_ID}&ref=${await cancelRefOf(sessionId)}`,
@@ -141,7 +144,7 @@ describe('top-up through Checkout', () => {
         },
         body: payload,
       });
-    const successUrl = `${h.url}/api/billing/success?session_id=${sessionId}`;
+    const successUrl = (await h.returnLinks(sessionId)).success;
     const [s1, s2, w1, w2, w3] = await Promise.all([
       h.visit(successUrl),
       h.visit(successUrl),
@@ -182,27 +185,28 @@ describe('top-up through Checkout', () => {
     ]);
   });
 
-  test('/success for a session that is not paid yet → 400, nothing credited', async () => {
+  test('/success for a session that is not paid yet → the default page with checkout=error, nothing credited', async () => {
     const { redirectUrl, sessionId } = await startTopUp('carol', 30);
+    const { success } = await h.returnLinks(sessionId);
     const before = await h.snapshot();
-    const res = await h.api('GET', `/api/billing/success?session_id=${sessionId}`);
-    assert.equal(res.status, 400);
-    assert.equal(res.body.error.code, 'session_not_paid');
+    const res = await h.visit(success);
+    assert.equal(res.status, 302);
+    assert.equal(res.location, `${HOST_ORIGIN}/?checkout=error`);
     assert.deepEqual(await h.snapshot(), before);
 
     // A declined card leaves the session open: still not paid.
     const declined = await h.completeCheckout(redirectUrl, '4000000000000002');
     assert.equal(declined.status, 402);
     await h.webhooksDelivered();
-    const again = await h.api('GET', `/api/billing/success?session_id=${sessionId}`);
-    assert.equal(again.status, 400);
+    const again = await h.visit(success);
+    assert.equal(again.location, `${HOST_ORIGIN}/?checkout=error`);
     assert.equal(await balanceOf(h, 'carol'), 0);
     assert.deepEqual(await ledgerRows('carol'), []);
   });
 
   test('cancel callback and expiry mark the session cancelled; a later payment still counts', async () => {
     const first = await startTopUp('dave', 15);
-    const cancel = await h.visit(`${h.url}/api/billing/cancel?session_id=${first.sessionId}`);
+    const cancel = await h.visit((await h.returnLinks(first.sessionId)).cancel);
     assert.equal(cancel.status, 302);
     assert.equal(cancel.location, `${HOST_ORIGIN}/billing?checkout=cancel`);
     const status = async (id: string) =>
@@ -220,8 +224,8 @@ describe('top-up through Checkout', () => {
     await h.stripe.checkout.sessions.expire(second.sessionId);
     await h.webhooksDelivered();
     assert.equal(await status(second.sessionId), 'cancelled');
-    const res = await h.api('GET', `/api/billing/success?session_id=${second.sessionId}`);
-    assert.equal(res.status, 400);
+    const res = await h.visit((await h.returnLinks(second.sessionId)).success);
+    assert.equal(res.location, `${HOST_ORIGIN}/?checkout=error`);
     assert.equal(await balanceOf(h, 'dave'), 1500);
   });
 
@@ -233,7 +237,7 @@ describe('top-up through Checkout', () => {
     assert.equal(res.status, 200);
     const sessionId = /cs_[A-Za-z0-9_]+/.exec(res.body.redirect_url)![0];
     await h.completeCheckout(res.body.redirect_url);
-    const back = await h.visit(`${h.url}/api/billing/success?session_id=${sessionId}`);
+    const back = await h.visit((await h.returnLinks(sessionId)).success);
     assert.equal(back.location, `${HOST_ORIGIN}/?checkout=success`);
   });
 

@@ -3,6 +3,7 @@ import { type CSSResultGroup, html, LitElement, type TemplateResult } from 'lit'
 import { property, state } from 'lit/decorators.js';
 import type { BillingApiError } from '../client/billing-api-error.js';
 import type { BillingSummary, TokenProvider } from '../client/types.js';
+import type { BillingAction } from '../events/billing-error.js';
 import { en, type Messages } from '../i18n/en.js';
 import { formatMoney } from '../i18n/format.js';
 import { localeOf } from '../i18n/locale.js';
@@ -18,7 +19,8 @@ export type ViewState = 'loading' | 'loaded' | 'empty' | 'error';
 /**
  * The base every billing element extends: finds its store (from an enclosing `<billing-provider>`,
  * or shared by `api-base` and `token`), loads its language, and renders the heading, the loading,
- * error and billing-off states and the toast, so each element renders only its own content.
+ * error and billing-off states, a failed action with Retry, and the toast, so each element renders
+ * only its own content.
  */
 export abstract class BillingElement extends LitElement implements StoreHost {
   static override styles: CSSResultGroup = billingStyles;
@@ -45,6 +47,8 @@ export abstract class BillingElement extends LitElement implements StoreHost {
   protected locale = 'en';
   /** Messages in `locale`; undefined while they load. */
   protected messages: Messages | undefined;
+  /** The payment action that failed last, until it runs again: why, and the call that retries it. */
+  @state() protected failedAction: [BillingApiError, () => unknown] | undefined;
   /** The toast shown, if any: its text and tone. */
   @state() private notice: string[] | undefined;
   private provided: BillingStore | undefined;
@@ -105,6 +109,26 @@ export abstract class BillingElement extends LitElement implements StoreHost {
       return await call(this.store!);
     } finally {
       this.pending = false;
+    }
+  }
+
+  /**
+   * Runs a payment action with `pending` set. A failure is reported (`billing-error`, then unless a
+   * listener prevented it a console line and a toast) and, unless the server refused a field the
+   * user must change, shown under the content with a Retry that runs the same call again.
+   * Resolves with the failure, if any.
+   */
+  protected async perform(
+    action: BillingAction,
+    call: (store: BillingStore) => Promise<unknown>,
+  ): Promise<BillingApiError | undefined> {
+    this.failedAction = undefined;
+    try {
+      await this.busy(call);
+    } catch (failure) {
+      const error = this.store!.report(this, failure, action);
+      if (!error.field) this.failedAction = [error, () => this.perform(action, call)];
+      return error;
     }
   }
 
@@ -178,10 +202,20 @@ export abstract class BillingElement extends LitElement implements StoreHost {
             ? html`<p part="error" class="error" role="alert">${error.status ? error.message : m.offline}</p>
                 ${this.button('retry', m.retry, this.retry)}`
             : summary.billing_enabled
-              ? this.renderContent(summary, m)
+              ? [this.renderContent(summary, m), this.renderFailedAction(m)]
               : html`<p part="empty" class="muted">${m.disabled}</p>`
       }
     </section>`;
+  }
+
+  /** The failed payment action's message and its Retry, which the message describes to screen readers. */
+  protected renderFailedAction(m: Messages): unknown {
+    const [error, retry] = this.failedAction ?? [];
+    return (
+      error &&
+      html`<p id="failed" part="error" class="error">${error.status ? error.message : m.offline}</p>
+        <button part="retry" aria-describedby="failed" ?disabled=${this.pending} @click=${retry}>${m.retry}</button>`
+    );
   }
 
   /** The toast, floating at the bottom of the viewport. */

@@ -8,6 +8,8 @@ export class BillingApiError extends Error {
     message: string,
     /** The request field the error is about, when there is one. */
     readonly field?: string,
+    /** The server's `X-Request-Id` for the failed request, to find it in the server's log. */
+    readonly requestId?: string,
   ) {
     super(message);
     this.name = 'BillingApiError';

@@ -2,6 +2,7 @@ import { expect } from '@open-wc/testing';
 import { errorResponse, FakeBillingApi } from '../testing/fake-billing-api.js';
 import { BillingApiError } from './billing-api-error.js';
 import { apiRoot, BillingClient } from './billing-client.js';
+import type { SubscriptionAccess } from './types.js';
 
 describe('BillingClient', () => {
   it('accepts the server root or the API root as api-base', () => {
@@ -65,5 +66,49 @@ describe('BillingClient', () => {
     await client.transactions(5, 'a+b/c');
     expect(api.requests[0].query.get('limit')).to.equal('5');
     expect(api.requests[0].query.get('cursor')).to.equal('a+b/c');
+  });
+
+  it('reads the balance alone, the subscription access and whether a card is saved', async () => {
+    const api = new FakeBillingApi();
+    const access: SubscriptionAccess = {
+      start_at: '2026-03-01T00:00:00.000Z',
+      end_at: '2026-04-01T00:00:00.000Z',
+      created_at: '2026-03-01T00:00:00.000Z',
+      cancelled_at: null,
+      stripe_subscription_id: 'sub_1',
+    };
+    api.on('get', 'credits', () => ({ credits: '12.50' }));
+    api.on('get', 'subscription-access', () => access);
+    api.on('post', 'has-payment-method', () => true);
+    const client = new BillingClient(api.apiBase, 't');
+    expect(await client.credits()).to.deep.equal({ credits: '12.50' });
+    expect(await client.subscriptionAccess()).to.deep.equal(access);
+    expect(await client.hasPaymentMethod()).to.equal(true);
+    expect(api.requests.map((r) => `${r.method} ${r.path}`)).to.deep.equal([
+      'GET credits',
+      'GET subscription-access',
+      'POST has-payment-method',
+    ]);
+    expect(api.requests.every((r) => r.authorization === 'Bearer t')).to.equal(true);
+
+    api.on('get', 'credits', () => ({ credits: null }));
+    api.on('get', 'subscription-access', () => null);
+    api.on('post', 'has-payment-method', () => false);
+    expect(await client.credits()).to.deep.equal({ credits: null });
+    expect(await client.subscriptionAccess()).to.equal(null);
+    expect(await client.hasPaymentMethod()).to.equal(false);
+  });
+
+  it("keeps the failed answer's X-Request-Id, so a host can find the request in the server's log", async () => {
+    const api = new FakeBillingApi();
+    api.on('post', 'has-payment-method', () => errorResponse(502, 'stripe_error', 'Stripe did not answer.'));
+    const client = new BillingClient(api.apiBase, 't');
+    const error = (await client.hasPaymentMethod().catch((e) => e)) as BillingApiError;
+    expect([error.status, error.code, error.message]).to.deep.equal([
+      502,
+      'stripe_error',
+      'Stripe did not answer.',
+    ]);
+    expect(error.requestId).to.equal(api.requests[0].requestId);
   });
 });

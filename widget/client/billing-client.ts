@@ -1,9 +1,11 @@
 import { BillingApiError } from './billing-api-error.js';
 import type {
   BillingSummary,
+  CreditBalance,
   ErrorBody,
   Redirect,
   StatusMessage,
+  SubscriptionAccess,
   TokenProvider,
   TransactionPage,
 } from './types.js';
@@ -17,12 +19,13 @@ export function apiRoot(apiBase = ''): string {
 }
 
 /**
- * The typed client for the widget-facing billing API (DESIGN.md §5). Every method resolves with the
- * server's JSON or rejects with a `BillingApiError`; the fields can change between calls.
+ * The typed client for the widget-facing billing API (every route is listed in server/README.md).
+ * Every method resolves with the server's JSON or rejects with a `BillingApiError`; the fields can
+ * change between calls.
  *
- * It calls `fetch` directly rather than through ky: ky weighs 4.4 KB gzipped, and with it the
- * script-tag bundle cannot stay within its 14 KB budget; the little it would do here (JSON body,
- * one retry after a 401, a timeout) takes a few lines.
+ * It calls `fetch` directly rather than through ky: ky weighs 4.4 KB gzipped, more than the
+ * script-tag bundle's budget leaves (`GZIP_BUDGET_BYTES` in vite.config.ts); the little it would do
+ * here (JSON body, one retry after a 401, a timeout) takes a few lines.
  */
 export class BillingClient {
   constructor(
@@ -37,6 +40,21 @@ export class BillingClient {
   /** GET /summary */
   summary(): Promise<BillingSummary> {
     return this.call('summary');
+  }
+
+  /** GET /credits: the balance alone, the cheapest read. */
+  credits(): Promise<CreditBalance> {
+    return this.call('credits');
+  }
+
+  /** GET /subscription-access: the paid period covering now, or null when there is none. */
+  subscriptionAccess(): Promise<SubscriptionAccess | null> {
+    return this.call('subscription-access');
+  }
+
+  /** POST /has-payment-method: asks Stripe whether the account has a saved card (a POST: it refreshes the server's copy). */
+  hasPaymentMethod(): Promise<boolean> {
+    return this.call('has-payment-method', {});
   }
 
   /** GET /transactions, newest first; `cursor` is the previous page's `next_cursor`. */
@@ -101,6 +119,7 @@ export class BillingClient {
         error?.code ?? `http_${response.status}`,
         error?.message ?? response.statusText,
         error?.field,
+        response.headers.get('x-request-id') ?? undefined,
       );
     }
     return response.json();

@@ -1,4 +1,4 @@
-/** Shapes of the billing server's JSON answers (DESIGN.md section 5); the widgets rely on them exactly. */
+/** Shapes of the billing server's JSON answers (server/README.md lists the routes); the widgets rely on them exactly. */
 
 /** Where a subscription stands, as the summary reports it. */
 export type SubscriptionStatus = 'none' | 'active' | 'cancelling' | 'past_due' | 'ended';
@@ -46,6 +46,21 @@ export interface BillingSummary {
   subscription: SubscriptionSummary;
   /** The first page of GET /transactions with `limit` entries at most. */
   transactions?: TransactionPage & { limit: number };
+}
+
+/** GET /credits: the balance in major units, e.g. "12.50"; null when billing is off. */
+export interface CreditBalance {
+  credits: string | null;
+}
+
+/** GET /subscription-access: the paid subscription period that covers now (ISO-8601 instants). */
+export interface SubscriptionAccess {
+  start_at: string;
+  end_at: string;
+  created_at: string;
+  /** When the subscription was cancelled; access still lasts until `end_at`. Null while it renews. */
+  cancelled_at: string | null;
+  stripe_subscription_id: string | null;
 }
 
 /** One ledger entry of GET /transactions. */

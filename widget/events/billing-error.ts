@@ -1,13 +1,35 @@
 import type { BillingApiError } from '../client/billing-api-error.js';
 
 /**
- * Fired when a billing call fails. Cancelable: a host that calls `preventDefault()` shows its own
- * message and the element shows no toast (the element's own error state still appears).
+ * The call that failed: `load` (the summary every element shows), `history` (a page of the ledger),
+ * or a payment action: `topup`, `subscribe`, `setup` (save or update a card), `cancel`, `resume`,
+ * `portal`.
+ */
+export type BillingAction =
+  | 'load'
+  | 'history'
+  | 'topup'
+  | 'subscribe'
+  | 'setup'
+  | 'cancel'
+  | 'resume'
+  | 'portal';
+
+/**
+ * Fired when a billing call fails. Unless a listener calls `preventDefault()`, the element logs one
+ * `console.warn` line about it and shows a toast; a host that prevents it shows (and logs) its own
+ * message instead. The element's own error appears either way: the error state with Retry when
+ * loading failed, the message with Retry under the content when a payment action failed.
  */
 export class BillingErrorEvent extends Event {
   constructor(
-    /** What failed, with the server's code and message. */
+    /**
+     * What failed: `status` (0 when no answer came), the server's `code` and `message`, `field` when
+     * the server refused one, and `requestId`, the answer's `X-Request-Id` (to find it in the server's log).
+     */
     readonly error: BillingApiError,
+    /** The call that failed. */
+    readonly action: BillingAction = 'load',
   ) {
     super('billing-error', { bubbles: true, composed: true, cancelable: true });
   }

@@ -54,6 +54,8 @@ export const en = {
   returned: {
     checkout_success: 'Payment received.',
     checkout_cancel: 'Checkout cancelled.',
+    checkout_error:
+      'We could not confirm that payment. If you were charged, your balance will update shortly.',
     setup_success: 'Card saved.',
   },
 };

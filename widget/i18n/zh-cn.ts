@@ -53,6 +53,7 @@ export const zhCN: Messages = {
   returned: {
     checkout_success: '付款成功。',
     checkout_cancel: '已取消付款。',
+    checkout_error: '无法确认这笔付款。如已扣款，余额稍后会自动更新。',
     setup_success: '银行卡已保存。',
   },
 };

@@ -35,10 +35,15 @@ describe('the shared store', () => {
     expect(api.count('summary')).to.equal(2);
   });
 
-  for (const [query, message] of [
-    ['checkout=success', 'Payment received.'],
-    ['checkout=cancel', 'Checkout cancelled.'],
-    ['setup=success', 'Card saved.'],
+  for (const [query, message, role] of [
+    ['checkout=success', 'Payment received.', 'status'],
+    ['checkout=cancel', 'Checkout cancelled.', 'status'],
+    [
+      'checkout=error',
+      'We could not confirm that payment. If you were charged, your balance will update shortly.',
+      'alert',
+    ],
+    ['setup=success', 'Card saved.', 'status'],
   ]) {
     it(`on return with ?${query}: one toast, one refresh, and the parameter gone`, async () => {
       history.replaceState(null, '', `${location.pathname}?keep=1&${query}`);
@@ -49,12 +54,28 @@ describe('the shared store', () => {
       expect(toasts(elements).map((toast) => toast.textContent!.replace('×', '').trim())).to.deep.equal([
         message,
       ]);
-      expect(toasts(elements)[0].getAttribute('role')).to.equal('status');
+      expect(toasts(elements)[0].getAttribute('role')).to.equal(role);
       expect(api.count('summary')).to.equal(1);
       expect(location.search).to.equal('?keep=1');
       await expect(elements.find((el) => hasPart(el, 'toast'))).to.be.accessible();
     });
   }
+
+  it('on return with ?checkout=error in Simplified Chinese: the error toast in Chinese, and the parameter gone', async () => {
+    history.replaceState(null, '', `${location.pathname}?checkout=error`);
+    const api = new FakeBillingApi();
+    const wrapper = await fixture<HTMLDivElement>(
+      html`<div lang="zh-CN"><billing-balance api-base=${api.apiBase} token="t"></billing-balance></div>`,
+    );
+    const el = wrapper.querySelector('billing-balance')!;
+    await until(() => hasPart(el, 'toast') && inState(el, 'loaded'), 'the toast and the balance');
+    expect(part(el, 'toast').textContent!.replace('×', '').trim()).to.equal(
+      '无法确认这笔付款。如已扣款，余额稍后会自动更新。',
+    );
+    expect(part(el, 'toast').getAttribute('role')).to.equal('alert');
+    expect(api.count('summary')).to.equal(1);
+    expect(location.search).to.equal('');
+  });
 
   it('leaves other parameters and unknown values alone', async () => {
     history.replaceState(null, '', `${location.pathname}?checkout=maybe`);

@@ -3,7 +3,7 @@ import type { BillingClient } from '../client/billing-client.js';
 import type { BillingSummary, Redirect } from '../client/types.js';
 import { BillingChangeEvent } from '../events/billing-change.js';
 import { BillingCheckoutEvent, type CheckoutKind } from '../events/billing-checkout.js';
-import { BillingErrorEvent } from '../events/billing-error.js';
+import { type BillingAction, BillingErrorEvent } from '../events/billing-error.js';
 import type { Messages } from '../i18n/en.js';
 import { consumeStripeReturn } from './stripe-return.js';
 
@@ -41,7 +41,7 @@ export class BillingStore {
     this.hosts.add(host);
     const returned = this.stripeReturn;
     this.stripeReturn = undefined;
-    if (returned) host.toast((m) => m.returned[returned], 'info');
+    if (returned) host.toast((m) => m.returned[returned], returned === 'checkout_error' ? 'error' : 'info');
     if (!this.summary && !this.error) void this.refresh(host);
   }
 
@@ -65,42 +65,42 @@ export class BillingStore {
     return this.loading;
   }
 
-  /** Runs an action (cancel, resume), then refreshes every element; resolves with the failure, if any. */
-  async act(origin: StoreHost, action: (client: BillingClient) => Promise<unknown>) {
-    try {
-      await action(this.client);
-    } catch (error) {
-      return this.report(origin, error);
-    }
+  /** Runs an action (cancel, resume), then refreshes every element; rejects with the action's failure. */
+  async act(origin: StoreHost, action: (client: BillingClient) => Promise<unknown>): Promise<void> {
+    await action(this.client);
     await this.refresh(origin, true);
   }
 
   /**
    * Asks the server for a Stripe page, fires the cancelable `billing-checkout` event, and follows the
-   * redirect unless a listener prevented it. Resolves with the failure, if any.
+   * redirect unless a listener prevented it. Rejects with the failure; the element reports it.
    */
   async redirect(
     origin: StoreHost,
     kind: CheckoutKind,
     create: (client: BillingClient, returnUrl: string) => Promise<Redirect>,
     amountCents?: number,
-  ) {
-    try {
-      const { redirect_url } = await create(this.client, location.href);
-      if (origin.dispatchEvent(new BillingCheckoutEvent(redirect_url, kind, amountCents)))
-        this.navigate(redirect_url);
-    } catch (error) {
-      return this.report(origin, error);
-    }
+  ): Promise<void> {
+    const { redirect_url } = await create(this.client, location.href);
+    if (origin.dispatchEvent(new BillingCheckoutEvent(redirect_url, kind, amountCents)))
+      this.navigate(redirect_url);
   }
 
-  /** Fires `billing-error` from `origin` (or the first element); unless prevented, that element shows a toast. */
-  report(origin: StoreHost | undefined, failure: unknown): BillingApiError {
+  /**
+   * Fires `billing-error` for `action` from `origin` (or the first element). Unless a listener
+   * prevented it, logs one console line (a host silences it by preventing the event) and that
+   * element shows a toast.
+   */
+  report(origin: StoreHost | undefined, failure: unknown, action: BillingAction = 'load'): BillingApiError {
     const error =
       failure instanceof BillingApiError ? failure : new BillingApiError(0, 'client_error', String(failure));
     const target = origin ?? [...this.hosts][0];
-    if (target?.dispatchEvent(new BillingErrorEvent(error))) {
-      target.toast((m) => (error.status ? error.message : m.offline), 'error');
+    if (target?.dispatchEvent(new BillingErrorEvent(error, action))) {
+      const { status, code, message, requestId } = error;
+      console.warn(
+        `[billing] ${action} failed: ${status} ${code} ${message}${requestId ? ` (X-Request-Id ${requestId})` : ''}`,
+      );
+      target.toast((m) => (status ? message : m.offline), 'error');
     }
     return error;
   }

@@ -1,7 +1,10 @@
-/** What the page came back from: `?checkout=success|cancel` or `?setup=success`. */
-export type StripeReturn = 'checkout_success' | 'checkout_cancel' | 'setup_success';
+/**
+ * What the page came back from: `?checkout=success|cancel` or `?setup=success`, or `?checkout=error`
+ * when the server could not find the checkout session on its `/success` or `/cancel` callback.
+ */
+export type StripeReturn = 'checkout_success' | 'checkout_cancel' | 'checkout_error' | 'setup_success';
 
-const RETURNS: StripeReturn[] = ['checkout_success', 'checkout_cancel', 'setup_success'];
+const RETURNS: StripeReturn[] = ['checkout_success', 'checkout_cancel', 'checkout_error', 'setup_success'];
 
 /**
  * Reads the Stripe return parameter and removes it from the address bar, so a reload or a second

@@ -8,6 +8,8 @@ export interface RecordedRequest {
   query: URLSearchParams;
   body: unknown;
   authorization: string | null;
+  /** The `X-Request-Id` the answer carried (the fake numbers them, as the server gives each one an id). */
+  requestId: string;
 }
 
 /** What a route answers: JSON (status 200), a Response, or a promise of either (to hold a request open). */
@@ -56,6 +58,7 @@ export class FakeBillingApi {
       query: url.searchParams,
       body: text ? JSON.parse(text) : undefined,
       authorization: request.headers.get('authorization'),
+      requestId: `req_${this.requests.length + 1}`,
     };
     this.requests.push(recorded);
     const responder = this.routes.get(`${request.method} ${path}`);
@@ -63,7 +66,9 @@ export class FakeBillingApi {
       throw new Error(`FakeBillingApi has no route for ${request.method} ${path}; add one with .on()`);
     }
     const answer = await responder(recorded);
-    return answer instanceof Response ? answer : Response.json(answer);
+    const response = answer instanceof Response ? answer : Response.json(answer);
+    response.headers.set('x-request-id', recorded.requestId);
+    return response;
   }
 
   /** Routes `fetch` calls for active fakes to them; everything else goes to the real fetch. */

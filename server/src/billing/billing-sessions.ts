@@ -15,8 +15,11 @@ export interface BillingSession {
   priceCents: number | null;
   priceCode: string | null;
   returnUrl: string;
-  /** The unguessable token in the session's `cancel_url` (null for rows older than migration 002). */
-  cancelRef: string | null;
+  /**
+   * The unguessable token in the session's `success_url` and `cancel_url` (column `cancel_ref`;
+   * null for rows older than migration 002): only the buyer's browser, sent back by Stripe, has it.
+   */
+  returnRef: string | null;
 }
 
 const COLUMNS =
@@ -53,7 +56,7 @@ export async function insertBillingSession(
         session.priceCents,
         session.priceCode,
         session.returnUrl,
-        session.cancelRef,
+        session.returnRef,
         at,
         at,
       ],
@@ -84,14 +87,14 @@ export async function findBillingSession(store: Store, id: string): Promise<Bill
   return result.rows[0] ? billingSessionOf(result.rows[0]) : null;
 }
 
-/** The session whose `cancel_url` carried `cancelRef`, or null when no session did. */
-export async function findBillingSessionByCancelRef(
+/** The session whose return links carried `returnRef`, or null when no session did. */
+export async function findBillingSessionByReturnRef(
   store: Store,
-  cancelRef: string,
+  returnRef: string,
 ): Promise<BillingSession | null> {
   const result = await store.client.execute({
     sql: `SELECT ${COLUMNS} FROM billing_sessions WHERE cancel_ref = ?`,
-    args: [cancelRef],
+    args: [returnRef],
   });
   return result.rows[0] ? billingSessionOf(result.rows[0]) : null;
 }
@@ -117,7 +120,7 @@ function billingSessionOf(row: Record<string, unknown>): BillingSession {
     priceCents: row.price_cents === null ? null : Number(row.price_cents),
     priceCode: row.price_code === null ? null : String(row.price_code),
     returnUrl: String(row.return_url),
-    cancelRef: row.cancel_ref === null || row.cancel_ref === undefined ? null : String(row.cancel_ref),
+    returnRef: row.cancel_ref === null || row.cancel_ref === undefined ? null : String(row.cancel_ref),
   };
 }
 

@@ -127,14 +127,15 @@ async function openCheckout(
   const { identity } = request;
   const customer = await findOrCreateCustomer(deps, identity);
   const callbacks = `${deps.config.publicUrl}/api/billing`;
-  // Stripe documents {CHECKOUT_SESSION_ID} for success_url only; the ref finds the row without it.
-  const cancelRef = randomBytes(16).toString('base64url');
+  // Stripe documents {CHECKOUT_SESSION_ID} for success_url only, so the ref finds the row without
+  // it; on both links it also proves the visitor is the buyer (routes/callbacks.ts).
+  const returnRef = randomBytes(16).toString('base64url');
   const session = await callStripe('create the Checkout session', () =>
     deps.stripe.checkout.sessions.create(
       {
         ...params(customer),
-        success_url: `${callbacks}/success?session_id={CHECKOUT_SESSION_ID}`,
-        cancel_url: `${callbacks}/cancel?session_id={CHECKOUT_SESSION_ID}&ref=${cancelRef}`,
+        success_url: `${callbacks}/success?session_id={CHECKOUT_SESSION_ID}&ref=${returnRef}`,
+        cancel_url: `${callbacks}/cancel?session_id={CHECKOUT_SESSION_ID}&ref=${returnRef}`,
       },
       // A fresh key per API request (not the caller's X-Request-Id, which a client may reuse): the
       // SDK's network retries of this one call reuse it, so they never open a second session.
@@ -159,7 +160,7 @@ async function openCheckout(
         priceCents: record.priceCents,
         priceCode: record.priceCode,
         returnUrl: request.returnUrl,
-        cancelRef,
+        returnRef,
       },
       deps.clock.now(),
     );

@@ -2,7 +2,7 @@ import type { Transaction } from '@libsql/client';
 import type Stripe from 'stripe';
 import type { AppDeps } from '../app-env.ts';
 import { inWriteTransaction } from '../store/db.ts';
-import { closeBillingSession } from './billing-sessions.ts';
+import { prepareCheckoutClosure } from './checkout-closure.ts';
 import { prepareCheckoutFulfilment } from './fulfilment.ts';
 import type { StoreChange } from './store-change.ts';
 import { prepareInvoicePaid, prepareInvoicePaymentFailed, prepareSubscriptionSync } from './subscriptions.ts';
@@ -33,35 +33,54 @@ export async function handleWebhookEvent(deps: AppDeps, event: Stripe.Event): Pr
   });
 }
 
+/** How an event becomes a store change (null: nothing to change). */
+type EventHandler = (deps: AppDeps, event: Stripe.Event) => Promise<StoreChange | null>;
+
+/** A handler written against the events of types `T` (narrowed by the table's keys). */
+function on<T extends Stripe.Event.Type>(
+  handle: (deps: AppDeps, event: Extract<Stripe.Event, { type: T }>) => Promise<StoreChange | null>,
+): EventHandler {
+  return handle as EventHandler;
+}
+
+const fulfil = on<'checkout.session.completed' | 'checkout.session.async_payment_succeeded'>(
+  async (deps, event) => (await prepareCheckoutFulfilment(deps, event.data.object.id)).change,
+);
+const close = on<'checkout.session.expired' | 'checkout.session.async_payment_failed'>((deps, event) =>
+  prepareCheckoutClosure(deps, event.data.object.id),
+);
+const syncSubscription = on<
+  'customer.subscription.created' | 'customer.subscription.updated' | 'customer.subscription.deleted'
+>((deps, event) => prepareSubscriptionSync(deps, event.data.object.id));
+
+/**
+ * Every Stripe event this server acts on. It is also the list a Stripe webhook endpoint must
+ * subscribe to: README.md's list is generated from it (`npm run docs:webhooks`) and a test fails
+ * when the two differ. Events not listed here are acknowledged and ignored.
+ */
+export const WEBHOOK_EVENT_HANDLERS: Partial<Record<Stripe.Event.Type, EventHandler>> = {
+  'checkout.session.completed': fulfil,
+  'checkout.session.async_payment_succeeded': fulfil,
+  'checkout.session.expired': close,
+  'checkout.session.async_payment_failed': close,
+  'invoice.paid': on<'invoice.paid'>(async (deps, event) =>
+    event.data.object.id ? prepareInvoicePaid(deps, event.data.object.id) : null,
+  ),
+  'invoice.payment_failed': on<'invoice.payment_failed'>(async (deps, event) =>
+    event.data.object.id ? prepareInvoicePaymentFailed(deps, event.data.object.id) : null,
+  ),
+  'customer.subscription.created': syncSubscription,
+  'customer.subscription.updated': syncSubscription,
+  'customer.subscription.deleted': syncSubscription,
+};
+
+/** The event types a webhook endpoint must send, in the table's order. */
+export const HANDLED_WEBHOOK_EVENTS = Object.keys(WEBHOOK_EVENT_HANDLERS) as Stripe.Event.Type[];
+
 /** The store change an event calls for; null for events this server does not act on. */
-async function prepareEventChange(deps: AppDeps, event: Stripe.Event): Promise<StoreChange | null> {
-  switch (event.type) {
-    case 'checkout.session.completed':
-    case 'checkout.session.async_payment_succeeded':
-      return (await prepareCheckoutFulfilment(deps, event.data.object.id)).change;
-    case 'checkout.session.expired': {
-      const sessionId = event.data.object.id;
-      return async (tx) => {
-        await closeBillingSession(tx, sessionId, 'cancelled', deps.clock.now());
-      };
-    }
-    case 'checkout.session.async_payment_failed': {
-      const sessionId = event.data.object.id;
-      return async (tx) => {
-        await closeBillingSession(tx, sessionId, 'error', deps.clock.now());
-      };
-    }
-    case 'invoice.paid':
-      return event.data.object.id ? prepareInvoicePaid(deps, event.data.object.id) : null;
-    case 'invoice.payment_failed':
-      return event.data.object.id ? prepareInvoicePaymentFailed(deps, event.data.object.id) : null;
-    case 'customer.subscription.created':
-    case 'customer.subscription.updated':
-    case 'customer.subscription.deleted':
-      return prepareSubscriptionSync(deps, event.data.object.id);
-    default:
-      return null;
-  }
+function prepareEventChange(deps: AppDeps, event: Stripe.Event): Promise<StoreChange | null> {
+  const handler = WEBHOOK_EVENT_HANDLERS[event.type];
+  return handler ? handler(deps, event) : Promise.resolve(null);
 }
 
 async function wasProcessed(client: Pick<Transaction, 'execute'>, eventId: string): Promise<boolean> {

@@ -5,8 +5,13 @@ import { ApiError } from '../errors.ts';
 
 /** JSON requests of this API are a few hundred bytes; anything near this is abuse. */
 export const MAX_JSON_BODY_BYTES = 32 * 1024;
-/** Stripe events with expanded objects can be large; Stripe's own limit is far below this. */
-export const MAX_WEBHOOK_BODY_BYTES = 1024 * 1024;
+/**
+ * Stripe events carry one object, with sub-lists cut at 10 items: the largest the emulator sends
+ * in a top-up, card, subscription and renewal run is under 5 KB, and Stripe's example objects are
+ * at most about 4 KB. 256 KiB leaves room for large metadata and long invoices while bounding what
+ * a stalled client can make the server hold.
+ */
+export const MAX_WEBHOOK_BODY_BYTES = 256 * 1024;
 
 function tooLarge(maxSize: number): ApiError {
   return new ApiError(413, 'body_too_large', `The request body is larger than ${maxSize} bytes.`);

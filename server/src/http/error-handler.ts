@@ -3,12 +3,15 @@ import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import Stripe from 'stripe';
 import type { AppEnv } from '../app-env.ts';
-import { ApiError, type ApiErrorStatus } from '../errors.ts';
+import { ApiError, type ApiErrorStatus, RetryLaterError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 
 /** Maps any thrown value to the API's error: ApiError as is, Stripe → 502, store → 503, else 500. */
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
+  if (isClientAbort(err)) {
+    return new ApiError(400, 'request_aborted', 'The connection closed before the request body arrived.');
+  }
   if (err instanceof Stripe.errors.StripeError) {
     return new ApiError(
       502,
@@ -33,11 +36,21 @@ export function toApiError(err: unknown): ApiError {
   return new ApiError(500, 'internal_error', 'Something went wrong on our side.');
 }
 
+/** Node's error for a request whose client hung up while its body was being read. */
+export function isClientAbort(err: unknown): boolean {
+  return (
+    err instanceof Error && err.message === 'aborted' && (err as { code?: string }).code === 'ECONNRESET'
+  );
+}
+
 /** The single `onError`: renders `{"error": {...}}` and logs server-side failures with the request id. */
 export function errorHandler(logger: Logger): ErrorHandler<AppEnv> {
   return (err, c) => {
     const apiError = toApiError(err);
-    if (apiError.status >= 500) {
+    // Nobody is left to answer: the request's own log line (requestContext) says it, at info level.
+    if (apiError.code === 'request_aborted') c.set('clientAborted', true);
+    // A deliberate refusal (busy, rate-limited) is in the request's own log line; no error to report.
+    if (apiError.status >= 500 && !(apiError instanceof RetryLaterError)) {
       logger.error('request failed', {
         request_id: c.var.requestId,
         path: c.req.path,
@@ -53,19 +66,23 @@ export function errorHandler(logger: Logger): ErrorHandler<AppEnv> {
 }
 
 export function renderApiError(c: Context, error: ApiError): Response {
-  if (error.status === 429 && error instanceof RateLimitedError) {
-    c.header('Retry-After', String(error.retryAfterSeconds));
-  }
+  if (error instanceof RetryLaterError) c.header('Retry-After', String(error.retryAfterSeconds));
   return c.json(error.toJSON(), error.status);
 }
 
-/** A 429 that carries how long to wait (sent as `Retry-After`). */
-export class RateLimitedError extends ApiError {
-  constructor(readonly retryAfterSeconds: number) {
-    super(429, 'rate_limited', `Too many requests for this account. Retry in ${retryAfterSeconds} s.`);
+/** A 429 for a spent rate-limit budget. */
+export class RateLimitedError extends RetryLaterError {
+  constructor(retryAfterSeconds: number, what = 'this account') {
+    super(
+      429,
+      'rate_limited',
+      `Too many requests for ${what}. Retry in ${retryAfterSeconds} s.`,
+      retryAfterSeconds,
+    );
   }
 }
 
 /** Unknown paths answer the same JSON envelope as every other error. */
 export const notFound: NotFoundHandler<AppEnv> = (c) =>
-  renderApiError(c, new ApiError(404, 'not_found', `No route for ${c.req.method} ${c.req.path}.`));
+  // The path is not echoed: an answer never reflects what a caller put in the URL.
+  renderApiError(c, new ApiError(404, 'not_found', 'No route for this method and path.'));

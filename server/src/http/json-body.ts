@@ -1,13 +1,24 @@
 import type { Context } from 'hono';
 import { ApiError } from '../errors.ts';
 
+// application/json, or a structured +json type, with any parameters (charset).
+const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
+
 /**
- * Reads a JSON object body. An empty body is `{}` (every field optional); malformed JSON or a
+ * Reads a JSON object body. An empty body is `{}` (every field optional); a body sent as anything
+ * but JSON is a 415 (a form post from another site must not be read as JSON); malformed JSON or a
  * body that is not an object is a 400.
  */
 export async function readJsonObject(c: Context): Promise<Record<string, unknown>> {
   const text = await c.req.text();
   if (text.trim() === '') return {};
+  if (!JSON_MEDIA_TYPE.test(c.req.header('content-type') ?? '')) {
+    throw new ApiError(
+      415,
+      'unsupported_media_type',
+      'Send the request body as JSON with "Content-Type: application/json".',
+    );
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);

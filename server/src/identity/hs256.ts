@@ -7,7 +7,8 @@ import { type DecodedJwt, TokenError } from './jwt.ts';
  */
 export function verifyHs256(jwt: DecodedJwt, secret: string): void {
   if (jwt.header.alg !== 'HS256') {
-    throw new TokenError('invalid_token', `Tokens must be signed with HS256, not ${String(jwt.header.alg)}.`);
+    // The token's own alg is not echoed back: answers never reflect what the caller sent.
+    throw new TokenError('invalid_token', 'Tokens must be signed with HS256.');
   }
   const expected = createHmac('sha256', secret).update(jwt.signingInput).digest();
   if (jwt.signature.length !== expected.length || !timingSafeEqual(jwt.signature, expected)) {

@@ -24,6 +24,11 @@ const SEGMENT = /^[A-Za-z0-9_-]+$/;
 /** Tokens longer than this are refused before any parsing. */
 export const MAX_TOKEN_LENGTH = 8192;
 const MAX_ID_LENGTH = 128;
+/**
+ * The longest a user token may live: a day. Host backends mint tokens for minutes (the widgets
+ * ask for a fresh one after a 401), so an `exp` years ahead is a leaked or forged token's wish.
+ */
+export const MAX_TOKEN_LIFETIME_SECONDS = 24 * 60 * 60;
 
 /** Splits and decodes a compact JWS without trusting anything in it yet. */
 export function decodeJwt(token: string): DecodedJwt {
@@ -69,6 +74,12 @@ export function identityFromPayload(
     throw new TokenError('invalid_token', 'The token has no expiry (exp).');
   }
   if (rules.nowSeconds >= exp) throw new TokenError('token_expired', 'The token has expired.');
+  if (exp - rules.nowSeconds > MAX_TOKEN_LIFETIME_SECONDS) {
+    throw new TokenError(
+      'invalid_token',
+      'The token expires too far ahead (exp more than 24 hours from now).',
+    );
+  }
   // A small allowance for clocks that run ahead of ours on the issuing side.
   if (nbf !== undefined && (typeof nbf !== 'number' || rules.nowSeconds + 30 < nbf)) {
     throw new TokenError('invalid_token', 'The token is not valid yet (nbf).');

@@ -1,82 +1,132 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../app-env.ts';
 import {
   type BillingSession,
   closeBillingSession,
-  findBillingSession,
-  findBillingSessionByCancelRef,
+  findBillingSessionByReturnRef,
 } from '../billing/billing-sessions.ts';
-import { fulfilCheckoutSession } from '../billing/fulfilment.ts';
-import { withOutcome } from '../billing/return-url.ts';
+import { type Fulfilment, fulfilCheckoutSession } from '../billing/fulfilment.ts';
+import { resolveReturnUrl, withOutcome } from '../billing/return-url.ts';
 import {
   closeSubscriptionCheckout,
   type SubscriptionCheckoutClosure,
 } from '../billing/subscription-checkout-guard.ts';
 import { ApiError } from '../errors.ts';
+import { rateLimitCallbacks } from '../http/callback-rate-limit.ts';
+import { RecentOutcomes } from '../http/recent-outcomes.ts';
 
 // Checkout session ids are `cs_test_…` / `cs_live_…`; anything else cannot be ours.
 const SESSION_ID = /^cs_[A-Za-z0-9_]{1,250}$/;
-// The cancel ref is 16 random bytes in base64url (checkout.ts).
-const CANCEL_REF = /^[A-Za-z0-9_-]{22}$/;
+// The return ref is 16 random bytes in base64url (checkout.ts).
+const RETURN_REF = /^[A-Za-z0-9_-]{22}$/;
+/** How long "this session is not paid" is remembered, so repeated hits do not each ask Stripe. */
+const NOT_PAID_MEMORY_MS = 15_000;
+
+/** Why a callback could not be honoured; logged, never shown (the browser only sees `checkout=error`). */
+type CallbackFailure =
+  | 'invalid_session_id'
+  | 'invalid_ref'
+  | 'missing_ref'
+  | 'unknown_session'
+  | 'session_not_paid'
+  | 'not_confirmed';
 
 /**
- * Where Stripe sends the browser back: `/success` and `/cancel` under `/api/billing`. They are
- * authenticated by the unguessable session id (or, for cancel, the unguessable `ref` we put in
- * `cancel_url`) and, for success, by asking Stripe whether it was paid; then they redirect to the
- * `return_url` given when the session was created.
+ * Where Stripe sends the browser back: `/success` and `/cancel` under `/api/billing`.
+ *
+ * Both links carry the session id and a `ref` that only the buyer's browser learns (Stripe puts
+ * it there when it redirects; a Checkout page URL shows the session id but never the ref):
+ * - `/success` credits through the same idempotent fulfilment as the webhook, then redirects to
+ *   the `return_url` given at creation only when the ref matches; anyone else holding just the
+ *   session id lands on the default return page, so the owner's URL is never revealed.
+ * - `/cancel` needs the ref: a session id alone cancels nothing.
+ * - Anything unknown, malformed or unpaid lands on the default return page with `checkout=error`
+ *   (the elements show a toast), as the original product sends people back to billing settings.
+ * Both are rate-limited per client address and per session, and a "not paid" answer is remembered
+ * briefly, so the routes cannot be used to spend the merchant's Stripe rate limit.
  */
 export function callbackRoutes(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  const notPaid = new RecentOutcomes(NOT_PAID_MEMORY_MS, deps.clock);
+  const limited = rateLimitCallbacks(deps.config, deps.clock);
+  const defaultReturnUrl = () => resolveReturnUrl(deps.config, undefined);
 
-  app.get('/success', async (c) => {
-    const sessionId = sessionIdOf(c.req.query('session_id'));
-    const fulfilment = await fulfilCheckoutSession(deps, sessionId);
-    if (fulfilment.outcome === 'unknown' || !fulfilment.session) {
-      throw new ApiError(400, 'unknown_session', 'This checkout session is not known here.', 'session_id');
+  const sendBack = (c: Context<AppEnv>, failure: CallbackFailure) => {
+    deps.logger?.info('checkout callback not honoured', {
+      request_id: c.var.requestId,
+      path: c.req.path,
+      reason: failure,
+    });
+    c.header('Cache-Control', 'no-store');
+    return c.redirect(withOutcome(defaultReturnUrl(), 'checkout', 'error'), 302);
+  };
+
+  app.get('/success', limited, async (c) => {
+    const sessionId = c.req.query('session_id');
+    if (!sessionId || !SESSION_ID.test(sessionId)) return sendBack(c, 'invalid_session_id');
+    const ref = c.req.query('ref');
+    // Keyed with the ref too, so a stranger's early visit cannot turn the buyer's return into an error.
+    const visit = `${sessionId} ${ref ?? ''}`;
+    if (notPaid.has(visit)) return sendBack(c, 'session_not_paid');
+    let fulfilment: Fulfilment;
+    try {
+      fulfilment = await fulfilCheckoutSession(deps, sessionId);
+    } catch (err) {
+      // Stripe or the store failed: the webhook (or a reload) still credits, so the person is sent
+      // back with checkout=error rather than shown a JSON error page.
+      if (!(err instanceof ApiError) || err.status < 500) throw err;
+      deps.logger?.warn('checkout callback could not confirm the session', {
+        request_id: c.var.requestId,
+        session_id: sessionId,
+        error: `${err.code}: ${err.message}`,
+      });
+      return sendBack(c, 'not_confirmed');
     }
+    if (fulfilment.outcome === 'unknown' || !fulfilment.session) return sendBack(c, 'unknown_session');
     if (fulfilment.outcome === 'not_paid') {
-      throw new ApiError(400, 'session_not_paid', 'This checkout session has not been paid.', 'session_id');
+      notPaid.remember(visit);
+      return sendBack(c, 'session_not_paid');
     }
     const { session } = fulfilment;
-    const target =
+    const own = session.returnRef !== null && ref === session.returnRef;
+    const target = own ? session.returnUrl : defaultReturnUrl();
+    c.header('Cache-Control', 'no-store');
+    return c.redirect(
       session.type === 'SETUP'
-        ? withOutcome(session.returnUrl, 'setup', 'success')
-        : withOutcome(session.returnUrl, 'checkout', 'success');
-    return c.redirect(target, 302);
+        ? withOutcome(target, 'setup', 'success')
+        : withOutcome(target, 'checkout', 'success'),
+      302,
+    );
   });
 
-  app.get('/cancel', async (c) => {
-    const session = await sessionOfCancelLink(deps, c.req.query('session_id'), c.req.query('ref'));
-    if (session.status === 'in_progress') await abandonCheckout(deps, session);
-    return c.redirect(withOutcome(session.returnUrl, 'checkout', 'cancel'), 302);
+  app.get('/cancel', limited, async (c) => {
+    const found = await sessionOfCancelLink(deps, c.req.query('session_id'), c.req.query('ref'));
+    if (typeof found === 'string') return sendBack(c, found);
+    if (found.status === 'in_progress') await abandonCheckout(deps, found);
+    c.header('Cache-Control', 'no-store');
+    return c.redirect(withOutcome(found.returnUrl, 'checkout', 'cancel'), 302);
   });
 
   return app;
 }
 
 /**
- * The session a cancel visit names: by `session_id` when Stripe filled it in (checked against
- * `ref` when both are present), else by `ref` alone, since Stripe may leave the literal
- * `{CHECKOUT_SESSION_ID}` in a `cancel_url`. Anything else is a 400 and changes nothing.
+ * The session a cancel link names: found by its `ref` (Stripe may leave the literal
+ * `{CHECKOUT_SESSION_ID}` in a `cancel_url`), and checked against `session_id` when that is a real
+ * id. A link without the ref, or whose parts disagree, names nothing.
  */
 async function sessionOfCancelLink(
   deps: AppDeps,
   sessionId: string | undefined,
   ref: string | undefined,
-): Promise<BillingSession> {
-  if (ref !== undefined && !CANCEL_REF.test(ref)) {
-    throw new ApiError(400, 'invalid_cancel_ref', 'ref must be the reference from the cancel link.', 'ref');
+): Promise<BillingSession | CallbackFailure> {
+  if (ref === undefined || ref === '') return 'missing_ref';
+  if (!RETURN_REF.test(ref)) return 'invalid_ref';
+  const session = await findBillingSessionByReturnRef(deps.store, ref);
+  if (!session) return 'unknown_session';
+  if (sessionId !== undefined && SESSION_ID.test(sessionId) && sessionId !== session.id) {
+    return 'unknown_session';
   }
-  if (sessionId !== undefined && SESSION_ID.test(sessionId)) {
-    const session = await findBillingSession(deps.store, sessionId);
-    if (!session || (ref !== undefined && session.cancelRef !== ref)) {
-      throw new ApiError(400, 'unknown_session', 'This checkout session is not known here.', 'session_id');
-    }
-    return session;
-  }
-  if (ref === undefined) throw invalidSessionId();
-  const session = await findBillingSessionByCancelRef(deps.store, ref);
-  if (!session) throw new ApiError(400, 'unknown_session', 'This checkout session is not known here.', 'ref');
   return session;
 }
 
@@ -102,18 +152,4 @@ async function abandonCheckout(deps: AppDeps, session: BillingSession): Promise<
     if (closure === 'complete') return;
   }
   await closeBillingSession(deps.store.client, session.id, 'cancelled', deps.clock.now());
-}
-
-function sessionIdOf(value: string | undefined): string {
-  if (!value || !SESSION_ID.test(value)) throw invalidSessionId();
-  return value;
-}
-
-function invalidSessionId(): ApiError {
-  return new ApiError(
-    400,
-    'invalid_session_id',
-    'session_id must be a Checkout session id (cs_…).',
-    'session_id',
-  );
 }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -101,5 +102,47 @@ test('with real Stripe keys there is no demo page and no token minting', async (
     assert.equal((await app.request('/')).status, 404);
   } finally {
     await close();
+  }
+});
+
+test('a demo token is never signed with the configured secret and works on this server only', async () => {
+  const secret = 'a-production-secret-shared-by-staging-0123';
+  const first = await demoApp({ BILLING_JWT_SECRET: secret });
+  const second = await demoApp({ BILLING_JWT_SECRET: secret });
+  try {
+    const { token } = (await (await first.app.request('/demo/token?user=zoe')).json()) as { token: string };
+    const [header, payload, signature] = token.split('.');
+    const withConfigured = createHmac('sha256', secret).update(`${header}.${payload}`).digest('base64url');
+    assert.notEqual(signature, withConfigured, 'not signed with BILLING_JWT_SECRET');
+    const ask = (app: typeof first.app) =>
+      app.request('/api/billing/credits', { headers: { authorization: `Bearer ${token}` } });
+    assert.equal((await ask(first.app)).status, 200);
+    // Another server with the same BILLING_JWT_SECRET (production, say) refuses it.
+    assert.equal((await ask(second.app)).status, 401);
+  } finally {
+    await first.close();
+    await second.close();
+  }
+});
+
+test('off loopback a server without Stripe keys does not start, so /demo/token cannot exist there', () => {
+  for (const env of [
+    { BILLING_PUBLIC_URL: 'https://billing.example.com' },
+    { HOST: '0.0.0.0' },
+    { HOST: '10.0.0.5' },
+  ]) {
+    const loaded = loadConfig({ BILLING_JWT_SECRET: 'a-production-secret-shared-by-staging-0123', ...env });
+    assert.ok('errors' in loaded, JSON.stringify(env));
+    assert.deepEqual(
+      loaded.errors.map((line) => line.split(':')[0]),
+      ['STRIPE_SECRET_KEY'],
+    );
+  }
+  for (const env of [
+    { HOST: '127.0.0.1' },
+    { HOST: 'localhost', BILLING_PUBLIC_URL: 'http://localhost:8787' },
+    { HOST: '::1' },
+  ]) {
+    assert.ok('config' in loadConfig(env), JSON.stringify(env));
   }
 });

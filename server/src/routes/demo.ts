@@ -10,12 +10,13 @@ const DEMO_USER = /^[A-Za-z0-9._-]{1,64}$/;
 const DEMO_TOKEN_SECONDS = 12 * 60 * 60;
 
 /**
- * Emulator mode only (never with real Stripe keys): the demo host page at `/` and
+ * Emulator mode only (never with real Stripe keys, never off loopback): the demo host page at `/` and
  * `GET /demo/token?user=NAME`, which plays the host backend by minting that user's token.
  */
 export function demoRoutes(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  if (!deps.config.emulatorMode) return app;
+  const { demoTokenSecret } = deps.config;
+  if (!deps.config.emulatorMode || demoTokenSecret === undefined) return app;
 
   app.get('/demo/token', (c) => {
     const user = c.req.query('user') ?? 'demo';
@@ -28,7 +29,7 @@ export function demoRoutes(deps: AppDeps): Hono<AppEnv> {
       );
     }
     const now = Math.floor(deps.clock.now().getTime() / 1000);
-    const { jwtIssuer, jwtAudience, jwtSecret } = deps.config;
+    const { jwtIssuer, jwtAudience } = deps.config;
     const token = signHs256(
       {
         sub: user,
@@ -38,7 +39,8 @@ export function demoRoutes(deps: AppDeps): Hono<AppEnv> {
         ...(jwtIssuer ? { iss: jwtIssuer } : {}),
         ...(jwtAudience ? { aud: jwtAudience } : {}),
       },
-      jwtSecret,
+      // Never the configured BILLING_JWT_SECRET: a demo token is good on this process only.
+      demoTokenSecret,
     );
     c.header('Cache-Control', 'no-store');
     return c.json({ token });

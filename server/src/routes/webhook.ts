@@ -3,6 +3,10 @@ import type Stripe from 'stripe';
 import type { AppDeps, AppEnv } from '../app-env.ts';
 import { handleWebhookEvent } from '../billing/webhook-events.ts';
 import { ApiError } from '../errors.ts';
+import { BodyGate } from '../http/body-gate.ts';
+
+/** Webhook bodies received at once; Stripe sends a few at a time, and each is at most 256 KiB. */
+export const MAX_WEBHOOK_BODIES_RECEIVING = 64;
 
 /**
  * `POST /api/billing/webhook`: Stripe's events, authenticated by the signature over the raw body
@@ -11,13 +15,14 @@ import { ApiError } from '../errors.ts';
  */
 export function webhookRoutes(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  const bodies = new BodyGate(MAX_WEBHOOK_BODIES_RECEIVING);
 
   app.post('/webhook', async (c) => {
     const signature = c.req.header('stripe-signature');
     if (!signature) {
       throw new ApiError(400, 'missing_signature', 'The Stripe-Signature header is missing.');
     }
-    const payload = await c.req.text();
+    const payload = await bodies.read(() => c.req.text());
     let event: Stripe.Event;
     try {
       // Stripe's default tolerance: a signature older than 300 s is a replay.

@@ -10,7 +10,8 @@ import type { Messages } from '../../i18n/en.js';
  *
  * @summary Shows the credit balance.
  * @event billing-change - The shared billing state was refreshed.
- * @event billing-error - Loading failed; cancelable to suppress the toast.
+ * @event billing-error - Loading failed (`action` is `load`; `error` has the status, code, message and
+ *   request id). Cancelable: `preventDefault()` suppresses the toast and the console line.
  * @csspart base - The card.
  * @csspart heading - The card's title.
  * @csspart amount - The balance.

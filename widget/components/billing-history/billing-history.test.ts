@@ -1,5 +1,6 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import '../../index.js';
+import type { BillingErrorEvent } from '../../events/billing-error.js';
 import { cardText, hasPart, inState, part, parts } from '../../testing/dom.js';
 import {
   deferred,
@@ -65,11 +66,19 @@ describe('<billing-history>', () => {
     await expect(el).to.be.accessible();
   });
 
-  it('shows the error and Retry reloads the list', async () => {
+  it('shows the error (reported as action history) and Retry reloads the list', async () => {
     const api = new FakeBillingApi();
     api.on('get', 'transactions', () => errorResponse(400, 'invalid_cursor', 'That cursor is not valid.'));
+    const actions: string[] = [];
+    const record = (e: BillingErrorEvent) => actions.push(e.action);
+    document.addEventListener('billing-error', record);
     const el = await mount(api);
-    await until(() => inState(el, 'error'), 'the error state');
+    try {
+      await until(() => inState(el, 'error'), 'the error state');
+    } finally {
+      document.removeEventListener('billing-error', record);
+    }
+    expect(actions).to.deep.equal(['history']);
     expect(part(el, 'error').textContent).to.equal('That cursor is not valid.');
     await expect(el).to.be.accessible();
     api.on('get', 'transactions', () => ({ data: FIRST_PAGE, next_cursor: null }));

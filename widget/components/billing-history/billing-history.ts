@@ -14,7 +14,9 @@ import { historyStyles } from './billing-history.styles.js';
  *
  * @summary Lists credit purchases, grants and usage.
  * @event billing-change - The shared billing state was refreshed.
- * @event billing-error - A call failed; cancelable to suppress the toast.
+ * @event billing-error - Loading failed (`action` is `load`, or `history` for a page of the ledger;
+ *   `error` has the status, code, message and request id). Cancelable: `preventDefault()` suppresses
+ *   the toast and the console line.
  * @csspart base - The card.
  * @csspart heading - The card's title.
  * @csspart table - The ledger table.
@@ -122,7 +124,7 @@ export class BillingHistory extends BillingElement {
         this.entries = more ? [...this.entries!, ...page.data] : page.data;
         this.cursor = page.next_cursor;
       } catch (error) {
-        if (load === this.loads) this.listError = store.report(this, error);
+        if (load === this.loads) this.listError = store.report(this, error, 'history');
       }
       this.requestUpdate();
     });

@@ -10,14 +10,15 @@ import { portalButtonStyles } from './billing-portal-button.styles.js';
  * @summary A button to the Stripe Customer Portal.
  * @event billing-checkout - Before the redirect to the portal (`kind` is `portal`); cancelable.
  * @event billing-change - The shared billing state was refreshed.
- * @event billing-error - A call failed; cancelable to suppress the toast.
+ * @event billing-error - A call failed (`action` is `load` or `portal`; `error` has the status, code,
+ *   message and request id). Cancelable: `preventDefault()` suppresses the toast and the console line.
  * @csspart base - The wrapper.
  * @csspart heading - The title, visible to screen readers only.
  * @csspart button - The button.
  * @csspart empty - The note shown when billing is off.
  * @csspart loading - The loading note.
- * @csspart error - The error message.
- * @csspart retry - The Retry button.
+ * @csspart error - Why loading failed, or why the last action failed.
+ * @csspart retry - The Retry button: reloads, or runs the failed action again.
  * @csspart toast - The toast (return from Stripe, or an error no host handled).
  * @cssproperty [--billing-color-text=light-dark(#1c1c21, #f1f1f4)] - Text colour.
  * @cssproperty [--billing-color-muted=light-dark(#55555f, #b9b9c4)] - Notes.
@@ -41,7 +42,9 @@ export class BillingPortalButton extends BillingElement {
 
   protected override renderContent(_summary: unknown, m: Messages) {
     return this.button('button', m.manage, () =>
-      this.busy((store) => store.redirect(this, 'portal', (client, url) => client.portalSession(url))),
+      this.perform('portal', (store) =>
+        store.redirect(this, 'portal', (client, url) => client.portalSession(url)),
+      ),
     );
   }
 }

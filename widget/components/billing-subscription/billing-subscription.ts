@@ -13,7 +13,9 @@ import { formatDate } from '../../i18n/format.js';
  * @summary Subscribe, cancel, resume, or fix a failed payment.
  * @event billing-checkout - Before the redirect to Stripe; cancelable to stay on the page.
  * @event billing-change - The shared billing state was refreshed (also after cancel and resume).
- * @event billing-error - A call failed; cancelable to suppress the toast.
+ * @event billing-error - A call failed (`action` is `load`, `subscribe`, `cancel`, `resume`, or `setup`
+ *   for Update card; `error` has the status, code, message and request id). Cancelable:
+ *   `preventDefault()` suppresses the toast and the console line.
  * @csspart base - The card.
  * @csspart heading - The card's title.
  * @csspart status - Where the subscription stands.
@@ -26,8 +28,8 @@ import { formatDate } from '../../i18n/format.js';
  * @csspart update-card - The Update card button (past due).
  * @csspart empty - The note shown when billing is off.
  * @csspart loading - The loading note.
- * @csspart error - The error message.
- * @csspart retry - The Retry button.
+ * @csspart error - Why loading failed, or why the last action failed.
+ * @csspart retry - The Retry button: reloads, or runs the failed action again.
  * @csspart toast - The toast (return from Stripe, or an error no host handled).
  * @cssproperty [--billing-color-text=light-dark(#1c1c21, #f1f1f4)] - Text colour.
  * @cssproperty [--billing-color-muted=light-dark(#55555f, #b9b9c4)] - Secondary text colour.
@@ -73,19 +75,19 @@ export class BillingSubscription extends BillingElement {
                   html`<p role="alert">${fill(m.confirmCancel, date)}</p>`,
                   button('keep', m.keep, () => (this.confirming = false), true),
                   button('confirm', m.confirm, () =>
-                    this.busy((store) => store.act(this, (client) => client.cancelSubscription())).then(
-                      () => (this.confirming = false),
-                    ),
+                    this.perform('cancel', (store) =>
+                      store.act(this, (client) => client.cancelSubscription()),
+                    ).then(() => (this.confirming = false)),
                   ),
                 ]
               : button('cancel', m.cancel, () => (this.confirming = true), true)
             : status === 'cancelling'
               ? button('resume', m.resume, () =>
-                  this.busy((store) => store.act(this, (client) => client.resumeSubscription())),
+                  this.perform('resume', (store) => store.act(this, (client) => client.resumeSubscription())),
                 )
               : status === 'past_due'
                 ? button('update-card', m.updateCard, () =>
-                    this.busy((store) =>
+                    this.perform('setup', (store) =>
                       store.redirect(this, 'setup', (client, url) => client.createCustomerSetupSession(url)),
                     ),
                   )
@@ -94,7 +96,7 @@ export class BillingSubscription extends BillingElement {
                       p,
                     ) => html`<span part="plan">${p.name} &middot; ${fill(m.plan, this.money(p.amount_cents))}</span>
                       ${button('subscribe', m.subscribe, () =>
-                        this.busy((store) =>
+                        this.perform('subscribe', (store) =>
                           store.redirect(this, 'subscription', (client, url) =>
                             client.subscriptionCheckoutSession(p.id, url),
                           ),

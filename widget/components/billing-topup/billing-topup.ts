@@ -14,7 +14,8 @@ import { topupStyles } from './billing-topup.styles.js';
  * @summary Adds credits through Stripe Checkout.
  * @event billing-checkout - Before the redirect to Stripe; cancelable to stay on the page.
  * @event billing-change - The shared billing state was refreshed.
- * @event billing-error - A call failed; cancelable to suppress the toast.
+ * @event billing-error - A call failed (`action` is `load` or `topup`; `error` has the status, code,
+ *   message and request id). Cancelable: `preventDefault()` suppresses the toast and the console line.
  * @csspart base - The card.
  * @csspart heading - The card's title.
  * @csspart preset - A preset amount button (`aria-pressed` when chosen).
@@ -23,8 +24,8 @@ import { topupStyles } from './billing-topup.styles.js';
  * @csspart submit - The button that starts checkout.
  * @csspart empty - The note shown when billing is off.
  * @csspart loading - The loading note.
- * @csspart error - The error message.
- * @csspart retry - The Retry button.
+ * @csspart error - Why loading failed, or why the last action failed.
+ * @csspart retry - The Retry button: reloads, or runs the failed action again.
  * @csspart toast - The toast (return from Stripe, or an error no host handled).
  * @cssproperty [--billing-color-text=light-dark(#1c1c21, #f1f1f4)] - Text colour.
  * @cssproperty [--billing-color-muted=light-dark(#55555f, #b9b9c4)] - Secondary text colour.
@@ -82,6 +83,8 @@ export class BillingTopup extends BillingElement {
   private choose(amount: string): void {
     this.amount = amount;
     this.problem = '';
+    // Retry would send the amount that failed, not the one now shown.
+    this.failedAction = undefined;
   }
 
   private async submit(event: SubmitEvent): Promise<void> {
@@ -100,7 +103,7 @@ export class BillingTopup extends BillingElement {
             ? fill(m.tooLarge, this.money(max_cents))
             : '';
     if (this.problem || this.pending) return;
-    const failure = await this.busy((store) =>
+    const failure = await this.perform('topup', (store) =>
       store.redirect(this, 'topup', (client, url) => client.createCheckoutSession(cents! / 100, url), cents),
     );
     if (failure?.field === 'amount') this.problem = failure.message;

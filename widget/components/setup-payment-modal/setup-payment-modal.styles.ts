@@ -14,7 +14,8 @@ export const setupModalStyles = css`
   dialog::backdrop {
     background: #0008;
   }
-  [part~='close'] {
+  /* The dialog's own ×, not the toast's, which the dialog holds while open. */
+  dialog > [part~='close'] {
     position: absolute;
     top: 8px;
     right: 8px;

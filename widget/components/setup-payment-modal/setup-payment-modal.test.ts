@@ -129,4 +129,25 @@ describe('<setup-payment-modal>', () => {
     expect(cardText(el)).to.contain('Billing is turned off.');
     await expect(el).to.be.accessible();
   });
+
+  it('holds the toast inside the open dialog, above the backdrop, with its × inside the toast', async () => {
+    const api = new FakeBillingApi();
+    api.on('post', 'create-customer-setup-session', () =>
+      errorResponse(503, 'stripe_unavailable', 'Try again.'),
+    );
+    const { el } = await mount(api);
+    el.show();
+    await el.updateComplete;
+    part(el, 'proceed').click();
+    await until(() => hasPart(el, 'toast'), 'the toast');
+    const toast = part(el, 'toast');
+    expect(toast.parentElement).to.equal(dialog(el));
+    const close = toast.querySelector('button')!;
+    expect(getComputedStyle(close).position).to.equal('static');
+    const box = toast.getBoundingClientRect();
+    expect(toast.contains(el.shadowRoot!.elementFromPoint(box.x + 4, box.y + box.height / 2))).to.equal(true);
+    el.close();
+    await el.updateComplete;
+    expect(part(el, 'toast').parentElement).to.not.equal(dialog(el));
+  });
 });

@@ -14,7 +14,8 @@ import { setupModalStyles } from './setup-payment-modal.styles.js';
  * @summary Asks the user to add a payment method.
  * @event billing-checkout - Before the redirect to Stripe; cancelable to stay on the page.
  * @event billing-change - The shared billing state was refreshed.
- * @event billing-error - A call failed; cancelable to suppress the toast.
+ * @event billing-error - A call failed (`action` is `load` or `setup`; `error` has the status, code,
+ *   message and request id). Cancelable: `preventDefault()` suppresses the toast and the console line.
  * @csspart dialog - The native `<dialog>`.
  * @csspart base - The card inside it.
  * @csspart heading - The title.
@@ -25,8 +26,8 @@ import { setupModalStyles } from './setup-payment-modal.styles.js';
  * @csspart powered-by - "Powered by Stripe".
  * @csspart empty - The note shown when billing is off.
  * @csspart loading - The loading note.
- * @csspart error - The error message.
- * @csspart retry - The Retry button.
+ * @csspart error - Why loading failed, or why the last action failed.
+ * @csspart retry - The Retry button: reloads, or runs the failed action again.
  * @csspart toast - The toast (return from Stripe, or an error no host handled).
  * @cssproperty [--billing-color-text=light-dark(#1c1c21, #f1f1f4)] - Text colour.
  * @cssproperty [--billing-color-muted=light-dark(#55555f, #b9b9c4)] - Secondary text colour.
@@ -99,7 +100,7 @@ export class SetupPaymentModal extends BillingElement {
     }
       <div class="row">
         ${this.button('proceed', m.addCard, () =>
-          this.busy((store) =>
+          this.perform('setup', (store) =>
             store.redirect(this, 'setup', (client, url) => client.createCustomerSetupSession(url)),
           ),
         )}
@@ -108,19 +109,21 @@ export class SetupPaymentModal extends BillingElement {
       <p part="powered-by" class="muted">${m.poweredBy}</p>`;
   }
 
+  /** While the dialog is open the toast goes inside it: outside, it would sit inert behind the backdrop. */
   protected override render() {
     return [
       html`<dialog part="dialog" aria-labelledby="h" @close=${this.onClose}>
-        ${this.open ? this.renderCard() : ''}
+        ${this.open ? [this.renderCard(), this.renderToast()] : ''}
         <button part="close" class="secondary" aria-label=${(this.messages ?? en).close} @click=${this.close}>&times;</button>
       </dialog>`,
-      this.renderToast(),
+      this.open ? '' : this.renderToast(),
     ];
   }
 
   /** Escape, `close()` and the buttons all end here. */
   private onClose(): void {
     this.open = false;
+    this.failedAction = undefined;
     this.returnFocus?.focus();
   }
 }
