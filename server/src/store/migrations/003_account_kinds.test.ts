@@ -254,7 +254,8 @@ describe('migration 003: account ids get their kind', () => {
       const clock = new ManualClock(new Date('2026-10-15T00:00:00.000Z'));
       const app = createApp({ store, stripe: createStripeClient(config), config, clock });
       const credits = async (claims: Record<string, string>) => {
-        const token = signHs256({ ...claims, exp: 2_000_000_000 }, TEST_JWT_SECRET);
+        const exp = Math.floor(clock.now().getTime() / 1000) + 3600;
+        const token = signHs256({ ...claims, exp }, TEST_JWT_SECRET);
         const res = await app.request('/api/billing/credits', {
           headers: { authorization: `Bearer ${token}` },
         });
