@@ -28,6 +28,9 @@ async function stack(): Promise<{
   close(): Promise<void>;
 }> {
   const billing = await startTestApp();
+  // The host mints tokens on the wall clock, as a real one does; the server refuses an exp more
+  // than 24 h past its own clock, so that clock must be the wall clock too.
+  billing.clock.set(new Date());
   const billingServer = await listen(billing.app);
   const host = createHostApp({
     billingUrl: billingServer.url,
