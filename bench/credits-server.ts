@@ -13,8 +13,7 @@ import { systemClock } from '../server/src/clock.ts';
 import { loadConfig } from '../server/src/config.ts';
 import { signHs256 } from '../server/src/identity/hs256.ts';
 import { jsonLogger } from '../server/src/logger.ts';
-import { inWriteTransaction, openStore } from '../server/src/store/db.ts';
-import { creditLedger } from '../server/src/store/ledger.ts';
+import { openStore } from '../server/src/store/open-store.ts';
 import { createStripeClient } from '../server/src/stripe/client.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-credits-'));
@@ -26,13 +25,12 @@ const loaded = loadConfig({
 if ('errors' in loaded) throw new Error(loaded.errors.join('\n'));
 const { config } = loaded;
 const store = await openStore({ url: config.dbUrl });
-await inWriteTransaction(store, (tx) =>
-  creditLedger(tx, {
+await store.write(new Date(), (unit) =>
+  unit.creditLedger({
     accountId: 'user:bench-user',
     amountCents: 1250,
     kind: 'grant',
     sourceId: 'bench',
-    now: new Date(),
   }),
 );
 const devNull = openSync('/dev/null', 'w');

@@ -14,8 +14,8 @@ import { createApp } from '../server/src/app.ts';
 import { systemClock } from '../server/src/clock.ts';
 import { loadConfig } from '../server/src/config.ts';
 import { signHs256 } from '../server/src/identity/hs256.ts';
-import { auditLedger } from '../server/src/store/audit.ts';
-import { openStore, type Store } from '../server/src/store/db.ts';
+import { openStore } from '../server/src/store/open-store.ts';
+import type { BillingStore } from '../server/src/store/store.ts';
 import { createStripeClient } from '../server/src/stripe/client.ts';
 
 const USER = 'scale-user';
@@ -30,7 +30,7 @@ const JWT_SECRET = 'bench-ledger-jwt-secret-0123456789-abcdef';
 interface Side {
   rows: number;
   url: string;
-  store: Store;
+  store: BillingStore;
   times: number[];
 }
 
@@ -70,7 +70,7 @@ async function startSide(dir: string, rows: number): Promise<Side> {
   (await openStore({ url: config.dbUrl })).close(); // creates the schema
   seedLedger(file, rows);
   const store = await openStore({ url: config.dbUrl });
-  const audit = await auditLedger(store);
+  const audit = await store.auditLedger();
   if (audit.length > 0) throw new Error(`the seeded ledger does not audit: ${JSON.stringify(audit)}`);
   const app = createApp({ store, stripe: createStripeClient(config), config, clock: systemClock });
   const url = await new Promise<string>((resolve) => {

@@ -17,8 +17,7 @@ import { createApp } from '../server/src/app.ts';
 import { systemClock } from '../server/src/clock.ts';
 import { loadConfig } from '../server/src/config.ts';
 import { signHs256 } from '../server/src/identity/hs256.ts';
-import { inWriteTransaction, openStore } from '../server/src/store/db.ts';
-import { creditLedger } from '../server/src/store/ledger.ts';
+import { openStore } from '../server/src/store/open-store.ts';
 import { createStripeClient } from '../server/src/stripe/client.ts';
 import { buildWidgetBundle } from './widget-bundle-support.ts';
 
@@ -50,13 +49,12 @@ if ('errors' in loaded) throw new Error(loaded.errors.join('\n'));
 const { config } = loaded;
 const store = await openStore({ url: config.dbUrl });
 for (let i = 1; i <= 3; i++) {
-  await inWriteTransaction(store, (tx) =>
-    creditLedger(tx, {
+  await store.write(new Date(), (unit) =>
+    unit.creditLedger({
       accountId: 'user:page-user',
       amountCents: 1000 * i,
       kind: 'grant',
       sourceId: `seed-${i}`,
-      now: new Date(),
     }),
   );
 }

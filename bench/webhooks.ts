@@ -17,8 +17,7 @@ import { join } from 'node:path';
 import type Stripe from 'stripe';
 import { EMULATOR_WEBHOOK_SECRET } from '../server/src/config.ts';
 import { signHs256 } from '../server/src/identity/hs256.ts';
-import { auditLedger } from '../server/src/store/audit.ts';
-import { openStore } from '../server/src/store/db.ts';
+import { openStore } from '../server/src/store/open-store.ts';
 import { freePort, startServerProcess } from '../server/test/server-process.ts';
 import { startEmulator } from '../stripe-emulator/src/testing.ts';
 import { signPayload } from '../stripe-emulator/src/webhooks.ts';
@@ -144,12 +143,12 @@ try {
   agent.destroy();
 
   const store = await openStore({ url: dbUrl });
-  const purchases = await store.client.execute(
+  const purchases = await store.sql.run(
     "SELECT COUNT(*) AS n, COUNT(DISTINCT source_id) AS d FROM ledger_entries WHERE kind = 'purchase'",
   );
-  const balances = await store.client.execute('SELECT id, balance_cents FROM accounts');
+  const balances = await store.sql.run('SELECT id, balance_cents FROM accounts');
   const wrong = balances.rows.filter((r) => Number(r.balance_cents) !== (expected.get(String(r.id)) ?? 0));
-  const audit = await auditLedger(store);
+  const audit = await store.auditLedger();
   await store.close();
   const credited = Number(purchases.rows[0]!.n);
   const exactlyOnce =

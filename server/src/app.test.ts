@@ -212,7 +212,7 @@ describe('health', () => {
     const t = await startTestApp();
     assert.deepEqual((await t.call('GET', '/healthz')).body, { status: 'ok' });
     assert.deepEqual((await t.call('GET', '/readyz')).body, { status: 'ready' });
-    await t.store.client.close();
+    await t.store.close();
     const down = await t.call('GET', '/readyz');
     assert.equal(down.status, 503);
     assert.equal(down.body.error.code, 'store_unavailable');

@@ -10,7 +10,7 @@ import { systemClock } from './clock.ts';
 import { loadConfig } from './config.ts';
 import { listen } from './http/listen.ts';
 import { jsonLogger } from './logger.ts';
-import { openStore } from './store/db.ts';
+import { openStore } from './store/open-store.ts';
 import { createStripeClient } from './stripe/client.ts';
 
 const loaded = loadConfig(process.env);

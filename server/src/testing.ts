@@ -12,9 +12,9 @@ import { ManualClock } from './clock.ts';
 import { type Config, loadConfig } from './config.ts';
 import { signHs256 } from './identity/hs256.ts';
 import type { Logger } from './logger.ts';
-import { auditLedger } from './store/audit.ts';
-import { inWriteTransaction, openStore, type Store } from './store/db.ts';
-import { creditLedger, type LedgerKind } from './store/ledger.ts';
+import { openStore } from './store/open-store.ts';
+import type { LedgerKind } from './store/records.ts';
+import type { BillingStore } from './store/store.ts';
 import { createStripeClient } from './stripe/client.ts';
 
 export const TEST_JWT_SECRET = 'unit-test-jwt-secret-0123456789-abcdef';
@@ -23,7 +23,7 @@ export const TEST_ORIGIN = 'http://host.example.test';
 
 /** A fresh migrated store in its own temp directory. */
 export async function tempStore(): Promise<{
-  store: Store;
+  store: BillingStore;
   url: string;
   dir: string;
   cleanup(): Promise<void>;
@@ -43,7 +43,7 @@ export async function tempStore(): Promise<{
 }
 
 /** The row count of every table the billing flows write: two equal counts mean nothing was written. */
-export async function countRows(store: Store): Promise<Record<string, number>> {
+export async function countRows(store: BillingStore): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   for (const table of [
     'accounts',
@@ -53,8 +53,8 @@ export async function countRows(store: Store): Promise<Record<string, number>> {
     'subscriptions',
     'webhook_events',
   ]) {
-    const rs = await store.client.execute(`SELECT COUNT(*) AS n FROM ${table}`);
-    counts[table] = Number(rs.rows[0]!.n);
+    const { rows } = await store.sql.run(`SELECT COUNT(*) AS n FROM ${table}`);
+    counts[table] = Number(rows[0]!.n);
   }
   return counts;
 }
@@ -84,7 +84,7 @@ export interface TestAnswer {
 export interface TestApp {
   app: Hono<AppEnv>;
   deps: AppDeps;
-  store: Store;
+  store: BillingStore;
   config: Config;
   clock: ManualClock;
   logLines: string[];
@@ -154,18 +154,18 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
       return { status: res.status, body: parsed, headers: res.headers };
     },
     async fund(accountId, cents, sourceId = `test_fund_${++funding}`, kind = 'purchase') {
-      await inWriteTransaction(store, (tx) =>
-        creditLedger(tx, { accountId, amountCents: cents, kind, sourceId, now: clock.now() }),
+      await store.write(clock.now(), (unit) =>
+        unit.creditLedger({ accountId, amountCents: cents, kind, sourceId }),
       );
     },
     async snapshot() {
       const parts = Object.entries(await countRows(store)).map(([table, n]) => `${table}=${n}`);
-      const balances = await store.client.execute('SELECT id, balance_cents FROM accounts ORDER BY id');
+      const balances = await store.sql.run('SELECT id, balance_cents FROM accounts ORDER BY id');
       for (const row of balances.rows) parts.push(`${row.id}:${row.balance_cents}`);
       return parts.join(' ');
     },
     async audit() {
-      const mismatches = await auditLedger(store);
+      const mismatches = await store.auditLedger();
       if (mismatches.length > 0) throw new Error(`ledger audit failed: ${JSON.stringify(mismatches)}`);
     },
     close: cleanup,

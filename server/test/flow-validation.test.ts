@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { signPayload } from '../../stripe-emulator/src/webhooks.ts';
-import { auditLedger } from '../src/store/audit.ts';
 import { API_KEY, type BillingHarness, HOST_ORIGIN, startBillingHarness } from './harness.ts';
 
 /**
@@ -14,7 +13,7 @@ describe('flow endpoints refuse bad input and change nothing', () => {
     h = await startBillingHarness();
   });
   afterEach(async () => {
-    assert.deepEqual(await auditLedger(h.store), []);
+    assert.deepEqual(await h.store.auditLedger(), []);
   });
   after(async () => {
     await h.close();

@@ -11,8 +11,8 @@ import type { Clock } from '../src/clock.ts';
 import { type Config, EMULATOR_WEBHOOK_SECRET, loadConfig } from '../src/config.ts';
 import { signHs256 } from '../src/identity/hs256.ts';
 import { jsonLogger } from '../src/logger.ts';
-import { auditLedger } from '../src/store/audit.ts';
-import { openStore, type Store } from '../src/store/db.ts';
+import { openStore } from '../src/store/open-store.ts';
+import type { BillingStore } from '../src/store/store.ts';
 import { createStripeClient } from '../src/stripe/client.ts';
 import { countRows } from '../src/testing.ts';
 
@@ -37,7 +37,7 @@ export interface BillingHarness {
   emulator: RunningEmulator;
   /** The server's SDK client (tests use it as a Stripe dashboard would). */
   stripe: Stripe;
-  store: Store;
+  store: BillingStore;
   config: Config;
   url: string;
   clock: Clock;
@@ -179,12 +179,12 @@ export async function startBillingHarness(
     webhooksDelivered: () => emulator.emu.webhooks.drained(15_000),
     async snapshot() {
       const counts = await countRows(store);
-      const sum = await store.client.execute('SELECT COALESCE(SUM(balance_cents), 0) AS s FROM accounts');
+      const sum = await store.sql.run('SELECT COALESCE(SUM(balance_cents), 0) AS s FROM accounts');
       counts.balance_total_cents = Number(sum.rows[0]!.s);
       return counts;
     },
     async close() {
-      const mismatches = await auditLedger(store);
+      const mismatches = await store.auditLedger();
       await emulator.close();
       await new Promise<void>((resolve) => {
         (server as { closeAllConnections?: () => void }).closeAllConnections?.();

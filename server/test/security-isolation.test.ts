@@ -147,10 +147,9 @@ describe("one account never reads or changes another's data", () => {
     // Alice, sent back by Stripe with the link's ref, returns to her own page.
     const own = await h.visit((await h.returnLinks(alice.sessionId)).success);
     assert.equal(own.location, `${HOST_ORIGIN}/alice?checkout=success`);
-    const status = await h.store.client.execute({
-      sql: 'SELECT status FROM billing_sessions WHERE id = ?',
-      args: [alice.sessionId],
-    });
+    const status = await h.store.sql.run('SELECT status FROM billing_sessions WHERE id = ?', [
+      alice.sessionId,
+    ]);
     assert.equal(status.rows[0]!.status, 'completed');
     assert.equal(await aliceView(), before);
     assert.deepEqual((await h.api('GET', '/api/billing/credits', { token: h.tokenFor('bob') })).body, {

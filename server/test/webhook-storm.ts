@@ -13,8 +13,8 @@ import { startEmulator } from '../../stripe-emulator/src/testing.ts';
 import { signPayload } from '../../stripe-emulator/src/webhooks.ts';
 import { EMULATOR_WEBHOOK_SECRET } from '../src/config.ts';
 import { signHs256 } from '../src/identity/hs256.ts';
-import { auditLedger, type LedgerMismatch } from '../src/store/audit.ts';
-import { openStore } from '../src/store/db.ts';
+import { openStore } from '../src/store/open-store.ts';
+import type { LedgerMismatch } from '../src/store/records.ts';
 import { freePort, type ServerProcess, startServerProcess } from './server-process.ts';
 
 const JWT_SECRET = 'storm-jwt-secret-0123456789-abcdefgh';
@@ -179,11 +179,9 @@ export async function runWebhookStorm(options: StormOptions): Promise<StormResul
 
     const store = await openStore({ url: dbUrl });
     try {
-      const sum = await store.client.execute(
-        'SELECT COALESCE(SUM(amount_cents), 0) AS s FROM ledger_entries',
-      );
-      const balances = await store.client.execute('SELECT id, balance_cents FROM accounts');
-      const processed = await store.client.execute(
+      const sum = await store.sql.run('SELECT COALESCE(SUM(amount_cents), 0) AS s FROM ledger_entries');
+      const balances = await store.sql.run('SELECT id, balance_cents FROM accounts');
+      const processed = await store.sql.run(
         'SELECT COUNT(*) AS n FROM webhook_events WHERE processed_at IS NOT NULL',
       );
       const actual = new Map(balances.rows.map((r) => [String(r.id), Number(r.balance_cents)]));
@@ -192,7 +190,7 @@ export async function runWebhookStorm(options: StormOptions): Promise<StormResul
       );
       const expectedCents = [...expected.values()].reduce((a, b) => a + b, 0);
       const ledgerCents = Number(sum.rows[0]!.s);
-      const audit = await auditLedger(store);
+      const audit = await store.auditLedger();
       const processedEvents = Number(processed.rows[0]!.n);
       return {
         events: events.length,

@@ -1,10 +1,10 @@
-import { LibsqlError } from '@libsql/client';
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import Stripe from 'stripe';
 import type { AppEnv } from '../app-env.ts';
 import { ApiError, type ApiErrorStatus, RetryLaterError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import { StoreError } from '../store/store-errors.ts';
 
 /** Maps any thrown value to the API's error: ApiError as is, Stripe → 502, store → 503, else 500. */
 export function toApiError(err: unknown): ApiError {
@@ -19,7 +19,7 @@ export function toApiError(err: unknown): ApiError {
       'The payment provider could not complete the request. Try again.',
     );
   }
-  if (err instanceof LibsqlError && !err.code.includes('CONSTRAINT')) {
+  if (err instanceof StoreError && !err.isConstraint) {
     return new ApiError(503, 'store_unavailable', 'The billing store is unavailable. Try again shortly.');
   }
   if (err instanceof HTTPException) {

@@ -1,10 +1,9 @@
 import { Hono } from 'hono';
 import type Stripe from 'stripe';
 import type { AppDeps, AppEnv } from '../app-env.ts';
+import { accessView, subscriptionSummary } from '../billing/subscription-summary.ts';
 import { identityOf } from '../http/identity-of.ts';
 import { formatCents } from '../money.ts';
-import { accountFromRow } from '../store/ledger.ts';
-import { currentAccess, subscriptionSummary } from '../store/subscription-state.ts';
 import { publicOffer } from './public-offer.ts';
 import { DEFAULT_PAGE_SIZE, decodeCursor, parsePageSize, transactionsPage } from './transactions-page.ts';
 
@@ -20,7 +19,7 @@ export function accountRoutes(deps: AppDeps): Hono<AppEnv> {
   // The hot path: one prepared point read, no allocation beyond the answer.
   routes.get('/credits', (c): Response | Promise<Response> => {
     if (!config.billingEnabled) return c.json({ credits: null });
-    const cents = store.balances.read(identityOf(c).accountId);
+    const cents = store.balance(identityOf(c).accountId);
     if (cents instanceof Promise) {
       return (cents as Promise<number | null>).then((value) => c.json({ credits: formatCents(value ?? 0) }));
     }
@@ -28,24 +27,23 @@ export function accountRoutes(deps: AppDeps): Hono<AppEnv> {
   });
 
   routes.get('/subscription-access', async (c) => {
-    return c.json(await currentAccess(store.client, identityOf(c).accountId, clock.now()));
+    return c.json(accessView(await store.currentAccess(identityOf(c).accountId, clock.now())));
   });
 
   routes.get('/transactions', async (c) => {
     const limit = parsePageSize(c.req.query('limit'));
     const before = decodeCursor(c.req.query('cursor'));
-    return c.json(await transactionsPage(store.client, identityOf(c).accountId, limit, before));
+    return c.json(await transactionsPage(store, identityOf(c).accountId, limit, before));
   });
 
   routes.get('/summary', async (c) => {
     const { accountId } = identityOf(c);
     // The first history page rides along, so a page with every element makes one request on load.
-    const [accountRs, subscription, history] = await Promise.all([
-      store.client.execute({ sql: 'SELECT * FROM accounts WHERE id = ?', args: [accountId] }),
-      subscriptionSummary(store.client, accountId, clock.now()),
-      transactionsPage(store.client, accountId, DEFAULT_PAGE_SIZE, null),
+    const [account, subscription, history] = await Promise.all([
+      store.account(accountId),
+      subscriptionSummary(store, accountId, clock.now()),
+      transactionsPage(store, accountId, DEFAULT_PAGE_SIZE, null),
     ]);
-    const account = accountRs.rows[0] ? accountFromRow(accountRs.rows[0]) : null;
     const balance = account?.balanceCents ?? 0;
     return c.json({
       billing_enabled: config.billingEnabled,
@@ -66,21 +64,11 @@ export function accountRoutes(deps: AppDeps): Hono<AppEnv> {
   routes.post('/has-payment-method', async (c) => {
     if (!config.billingEnabled) return c.json(false);
     const { accountId } = identityOf(c);
-    const rs = await store.client.execute({
-      sql: 'SELECT stripe_customer_id, default_payment_method_id FROM accounts WHERE id = ?',
-      args: [accountId],
-    });
-    const row = rs.rows[0];
-    if (!row || row.stripe_customer_id === null) return c.json(false);
-    const paymentMethod = await currentPaymentMethod(deps.stripe, String(row.stripe_customer_id));
-    if (
-      paymentMethod !==
-      (row.default_payment_method_id === null ? null : String(row.default_payment_method_id))
-    ) {
-      await store.client.execute({
-        sql: 'UPDATE accounts SET default_payment_method_id = ?, updated_at = ? WHERE id = ?',
-        args: [paymentMethod, clock.now().toISOString(), accountId],
-      });
+    const account = await store.account(accountId);
+    if (!account || account.stripeCustomerId === null) return c.json(false);
+    const paymentMethod = await currentPaymentMethod(deps.stripe, account.stripeCustomerId);
+    if (paymentMethod !== account.defaultPaymentMethodId) {
+      await store.write(clock.now(), (unit) => unit.setDefaultPaymentMethod(accountId, paymentMethod));
     }
     return c.json(paymentMethod !== null);
   });

@@ -1,10 +1,5 @@
 import { type Context, Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../app-env.ts';
-import {
-  type BillingSession,
-  closeBillingSession,
-  findBillingSessionByReturnRef,
-} from '../billing/billing-sessions.ts';
 import { type Fulfilment, fulfilCheckoutSession } from '../billing/fulfilment.ts';
 import { resolveReturnUrl, withOutcome } from '../billing/return-url.ts';
 import {
@@ -14,6 +9,7 @@ import {
 import { ApiError } from '../errors.ts';
 import { rateLimitCallbacks } from '../http/callback-rate-limit.ts';
 import { RecentOutcomes } from '../http/recent-outcomes.ts';
+import type { BillingSession } from '../store/records.ts';
 
 // Checkout session ids are `cs_test_…` / `cs_live_…`; anything else cannot be ours.
 const SESSION_ID = /^cs_[A-Za-z0-9_]{1,250}$/;
@@ -122,7 +118,7 @@ async function sessionOfCancelLink(
 ): Promise<BillingSession | CallbackFailure> {
   if (ref === undefined || ref === '') return 'missing_ref';
   if (!RETURN_REF.test(ref)) return 'invalid_ref';
-  const session = await findBillingSessionByReturnRef(deps.store, ref);
+  const session = await deps.store.billingSessionByReturnRef(ref);
   if (!session) return 'unknown_session';
   if (sessionId !== undefined && SESSION_ID.test(sessionId) && sessionId !== session.id) {
     return 'unknown_session';
@@ -151,5 +147,5 @@ async function abandonCheckout(deps: AppDeps, session: BillingSession): Promise<
     // A paid session is left to fulfilment, which marks it completed.
     if (closure === 'complete') return;
   }
-  await closeBillingSession(deps.store.client, session.id, 'cancelled', deps.clock.now());
+  await deps.store.write(deps.clock.now(), (unit) => unit.closeBillingSession(session.id, 'cancelled'));
 }

@@ -4,7 +4,6 @@ import { cancelSubscription, resumeSubscription } from '../billing/cancellation.
 import { createSetupCheckout, createSubscriptionCheckout, createTopUpCheckout } from '../billing/checkout.ts';
 import { findOrCreateCustomer } from '../billing/customers.ts';
 import { resolveReturnUrl } from '../billing/return-url.ts';
-import { findLiveSubscriptionId } from '../billing/subscription-mirror.ts';
 import type { Plan } from '../config.ts';
 import { ApiError } from '../errors.ts';
 import { identityOf } from '../http/identity-of.ts';
@@ -51,7 +50,7 @@ export function flowRoutes(deps: AppDeps): Hono<AppEnv> {
     const plan = choosePlan(config.plans, body.plan);
     const returnUrl = resolveReturnUrl(config, body.return_url);
     const identity = identityOf(c);
-    if (await findLiveSubscriptionId(deps.store, identity.accountId, deps.clock.now())) {
+    if (await deps.store.liveSubscriptionId(identity.accountId, deps.clock.now())) {
       throw new ApiError(409, 'subscription_active', 'This account already has an active subscription.');
     }
     const { redirectUrl } = await createSubscriptionCheckout(deps, {

@@ -69,7 +69,7 @@ describe('server-to-server API', () => {
     const byUser = await usage({ user_id: 'ann', amount: 0.25, idempotency_key: 'job-2' });
     assert.equal(byUser.body.account_id, 'user:ann');
     assert.equal(byUser.body.balance, '0.75');
-    const rows = await t.store.client.execute(
+    const rows = await t.store.sql.run(
       "SELECT kind, amount_cents, description FROM ledger_entries WHERE kind = 'usage' ORDER BY seq",
     );
     assert.deepEqual(
@@ -208,12 +208,10 @@ describe('server-to-server API', () => {
       kind: 'refund',
     });
     assert.equal(refund.body.balance_cents, 1250);
-    const kinds = await t.store.client.execute(
-      "SELECT kind FROM ledger_entries WHERE account_id = 'org:new_user' ORDER BY seq",
-    );
+    const history = await t.store.ledgerPage('org:new_user', 10, null);
     assert.deepEqual(
-      kinds.rows.map((r) => r.kind),
-      ['grant', 'refund'],
+      history.entries.map((e) => e.kind),
+      ['refund', 'grant'],
     );
   });
 
@@ -289,6 +287,6 @@ describe('server-to-server API', () => {
     );
     assert.equal(answers.filter((a) => a.status === 200).length, 10);
     assert.equal(answers.filter((a) => a.status === 402).length, 5);
-    assert.equal(t.store.balances.read('org:acct_a'), 0);
+    assert.equal(await t.store.balance('org:acct_a'), 0);
   });
 });

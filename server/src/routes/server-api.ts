@@ -1,14 +1,13 @@
 import { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../app-env.ts';
+import { subscriptionSummary } from '../billing/subscription-summary.ts';
 import { ApiError } from '../errors.ts';
 import { requireBillingEnabled } from '../http/billing-enabled.ts';
 import { optionalText, readJsonObject } from '../http/json-body.ts';
 import { isHostId, orgAccountKey, parseAccountKey, userAccountKey } from '../identity/account-key.ts';
 import { requireApiKey } from '../identity/api-key.ts';
 import { formatCents, parseAmount } from '../money.ts';
-import { inWriteTransaction } from '../store/db.ts';
-import { accountFromRow, creditLedger, type LedgerKind } from '../store/ledger.ts';
-import { subscriptionSummary } from '../store/subscription-state.ts';
+import type { LedgerKind } from '../store/records.ts';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
@@ -37,15 +36,14 @@ export function serverApiRoutes(deps: AppDeps): Hono<AppEnv> {
       );
     }
     const description = optionalText(body, 'description') ?? null;
-    const result = await inWriteTransaction(store, (tx) =>
-      creditLedger(tx, {
+    const result = await store.write(clock.now(), (unit) =>
+      unit.creditLedger({
         accountId,
         amountCents: sign * amountCents,
         kind,
         // One namespace for both routes: a key names one change, whichever route made it.
         sourceId: `api:${key}`,
         description,
-        now: clock.now(),
         requireFunds: sign < 0,
       }),
     );
@@ -81,9 +79,8 @@ export function serverApiRoutes(deps: AppDeps): Hono<AppEnv> {
         'id',
       );
     }
-    const rs = await store.client.execute({ sql: 'SELECT * FROM accounts WHERE id = ?', args: [accountId] });
-    if (!rs.rows[0]) throw new ApiError(404, 'account_not_found', `No billing account "${accountId}".`);
-    const account = accountFromRow(rs.rows[0]);
+    const account = await store.account(accountId);
+    if (!account) throw new ApiError(404, 'account_not_found', `No billing account "${accountId}".`);
     return c.json({
       id: account.id,
       email: account.email,
@@ -92,7 +89,7 @@ export function serverApiRoutes(deps: AppDeps): Hono<AppEnv> {
       balance_cents: account.balanceCents,
       has_payment_method: account.defaultPaymentMethodId !== null,
       welcome_granted_at: account.welcomeGrantedAt,
-      subscription: await subscriptionSummary(store.client, account.id, clock.now()),
+      subscription: await subscriptionSummary(store, account.id, clock.now()),
       created_at: account.createdAt,
       updated_at: account.updatedAt,
     });

@@ -29,7 +29,7 @@ const groupCommits = new WeakMap<Client, GroupCommit>();
  * Opens (creating if needed) the database at `url` and applies pending migrations. Local files
  * use WAL so readers never block the writer and two server processes can share one file.
  */
-export async function openStore(opts: {
+export async function openDatabase(opts: {
   url: string;
   authToken?: string;
   /** How long a write may wait for the in-process write queue (default 20 s; see write-lock.ts). */

@@ -5,11 +5,9 @@ import { createInterface } from 'node:readline';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Transaction } from '@libsql/client';
-import { tempStore } from '../testing.ts';
-import { auditLedger } from './audit.ts';
-import { inWriteTransaction, openStore, type Store } from './db.ts';
+import { inWriteTransaction, openDatabase as openStore, type Store } from './db.ts';
 import { GroupCommit } from './group-commit.ts';
-import { creditLedger } from './ledger.ts';
+import { auditOf as auditLedger, grantOn, tempDatabase as tempStore } from './old-machinery-test-support.ts';
 import { WriteConnection } from './write-connection.ts';
 import { writeLockFor } from './write-lock.ts';
 
@@ -41,7 +39,7 @@ const balanceOf = async (accountId: string) =>
     ).rows[0]?.balance_cents ?? 0,
   );
 const grant = (tx: Transaction, accountId: string, amountCents: number, sourceId: string) =>
-  creditLedger(tx, { accountId, amountCents, kind: 'grant', sourceId, now });
+  grantOn(tx, accountId, amountCents, sourceId, now);
 
 /**
  * A GroupCommit as openStore builds one (a write connection of its own on the store's file, the

@@ -5,8 +5,8 @@ import { createInterface } from 'node:readline';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type Client, createClient, LibsqlError, type ResultSet } from '@libsql/client';
-import { tempStore } from '../testing.ts';
 import type { Store } from './db.ts';
+import { tempDatabase as tempStore } from './old-machinery-test-support.ts';
 import { WriteConnection } from './write-connection.ts';
 import { writeLockFor } from './write-lock.ts';
 
