@@ -1,96 +1,142 @@
-import { type InStatement, LibsqlError, type ResultSet } from '@libsql/client';
-import { isBusy } from './busy.ts';
-import { inWriteTransaction, openDatabase, type Store } from './db.ts';
-import { StatementFailure } from './operations.ts';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type BalanceReader, createBalanceReader } from './balance-reader.ts';
+import { BUSY_TIMEOUT_MS } from './busy.ts';
+import { CachedConnection, toStoreError } from './cached-connection.ts';
+import { GroupCommit, type GroupCommitOptions } from './group-commit.ts';
+import { applyMigrationsLocally, readMigrations } from './migrations.ts';
+import { balanceOf } from './queries.ts';
 import type { SqlStatement, StatementResult } from './sql.ts';
 import type { SqlConsole } from './store.ts';
 import { SqlBillingStore } from './store-base.ts';
-import { StoreError } from './store-errors.ts';
+import { WriteConnection } from './write-connection.ts';
 
-/** The store over today's libSQL client and group commit (db.ts). */
+/**
+ * A store in a local SQLite file (or in memory, for tests), through the `libsql` driver directly.
+ * Its speed comes from three things, each in its own file:
+ * - group commit (group-commit.ts): units of work waiting together share one COMMIT and fsync;
+ * - statements prepared once (cached-connection.ts), on a write connection and a read connection;
+ * - the `/credits` balance read checked against the WAL index (balance-reader.ts).
+ * Several processes may share one file (WAL mode): each writes through its own group commit and
+ * waits for the others' write lock without blocking its event loop (write-connection.ts).
+ */
 export class LocalStore extends SqlBillingStore {
-  readonly kind: 'local' | 'remote';
+  readonly kind = 'local';
   readonly sql: SqlConsole;
 
   private constructor(
-    private readonly db: Store,
     readonly location: string,
+    private readonly writer: WriteConnection,
+    private readonly group: GroupCommit,
+    /** Plain reads: a read-only connection of their own; the write connection in memory. */
+    private readonly reads: CachedConnection,
+    private readonly balances: BalanceReader | null,
+    /** The SQL console's connection: its own for a file (so a PRAGMA there stays there). */
+    private readonly console: CachedConnection,
   ) {
     super();
-    this.kind = location.startsWith('file:') || location.includes(':memory:') ? 'local' : 'remote';
     this.sql = {
       run: async (sql, args = []) => {
-        const rs = await this.db.client.execute({ sql, args: [...args] });
-        return { rows: rs.rows.map((row) => ({ ...row })), rowsAffected: rs.rowsAffected };
+        try {
+          const result = console.run({ sql, args });
+          const columns = console.columns(sql);
+          return {
+            rows: result.rows.map((row) => Object.fromEntries(columns.map((c, i) => [c, row[i]]))),
+            rowsAffected: result.rowsAffected,
+          };
+        } catch (err) {
+          throw toStoreError(err);
+        }
       },
     };
   }
 
-  static async open(opts: { url: string; authToken?: string }): Promise<LocalStore> {
-    return new LocalStore(await openDatabase(opts), opts.url);
+  /**
+   * Opens (creating if needed) the database at `url` (`file:…`, `:memory:`, `file::memory:`), puts
+   * a file in WAL mode so readers never block the writer and several processes can share it, and
+   * applies pending migrations.
+   */
+  static async open(opts: { url: string; groupCommit?: GroupCommitOptions }): Promise<LocalStore> {
+    const path = localFilePath(opts.url);
+    const writer = new WriteConnection(path ?? ':memory:');
+    let reads: CachedConnection | null = null;
+    let balances: BalanceReader | null = null;
+    let console: CachedConnection | null = null;
+    try {
+      writer.open(path !== null);
+      await applyMigrationsLocally(writer, await readMigrations());
+      if (path !== null) {
+        reads = new CachedConnection(path, { timeout: BUSY_TIMEOUT_MS, readonly: true, fileMustExist: true });
+        balances = createBalanceReader(path);
+        console = new CachedConnection(path, { timeout: BUSY_TIMEOUT_MS, fileMustExist: true });
+      }
+    } catch (err) {
+      balances?.close();
+      reads?.close();
+      writer.close();
+      throw toStoreError(err);
+    }
+    const group = new GroupCommit(writer, opts.groupCommit);
+    const own = writer.connection;
+    return new LocalStore(path ?? ':memory:', writer, group, reads ?? own, balances, console ?? own);
   }
 
   protected async read(statement: SqlStatement): Promise<StatementResult> {
-    try {
-      return resultOf(await this.db.client.execute(toClient(statement)));
-    } catch (err) {
-      throw storeError(err);
-    }
+    return this.readNow(statement);
   }
 
   protected async readTogether(statements: SqlStatement[]): Promise<StatementResult[]> {
-    return Promise.all(statements.map((s) => this.read(s)));
+    return statements.map((s) => this.readNow(s));
   }
 
-  protected async runUnit(statements: SqlStatement[]): Promise<StatementResult[]> {
+  protected runUnit(statements: SqlStatement[]): Promise<StatementResult[]> {
+    return this.group.run(statements);
+  }
+
+  /** Synchronous: the hot read of `GET /credits` never waits for a promise. */
+  override balance(accountId: string): number | null | Promise<number | null> {
     try {
-      return await inWriteTransaction(this.db, async (tx) => {
-        const results: StatementResult[] = [];
-        for (const [i, statement] of statements.entries()) {
-          try {
-            results.push(resultOf(await tx.execute(toClient(statement))));
-          } catch (err) {
-            // A busy database is the group's to retry, not this statement's failure.
-            if (err instanceof LibsqlError && !isBusy(err)) {
-              throw new StatementFailure(i, err.code, err.message, { cause: err });
-            }
-            throw err;
-          }
-        }
-        return results;
-      });
+      if (this.balances) return this.balances.read(accountId);
+      const query = balanceOf(accountId);
+      return query.decode(this.readNow(query.statement));
     } catch (err) {
-      if (err instanceof StatementFailure) throw err;
-      throw storeError(err);
+      return Promise.reject(toStoreError(err));
     }
   }
 
-  override balance(accountId: string): number | null | Promise<number | null> {
-    return this.db.balances.read(accountId);
+  /** True when this process can take the file's write lock (another process may hold it). */
+  async ping(): Promise<boolean> {
+    try {
+      await this.group.run([]);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
-  ping(): Promise<boolean> {
-    return this.db.ping();
+  async close(): Promise<void> {
+    this.group.close();
+    this.balances?.close();
+    this.reads.close();
+    this.console.close();
+    this.writer.close();
   }
 
-  close(): Promise<void> {
-    return this.db.close();
+  private readNow(statement: SqlStatement): StatementResult {
+    try {
+      return this.reads.run(statement);
+    } catch (err) {
+      // A failed read must not leave a statement holding an old snapshot.
+      this.reads.reset();
+      throw toStoreError(err);
+    }
   }
 }
 
-function toClient(statement: SqlStatement): InStatement {
-  const args = statement.args;
-  return {
-    sql: statement.sql,
-    args: Array.isArray(args) ? [...args] : { ...(args as Record<string, never>) },
-  };
-}
-
-function resultOf(rs: ResultSet): StatementResult {
-  return { rows: rs.rows, rowsAffected: rs.rowsAffected };
-}
-
-function storeError(err: unknown): unknown {
-  if (err instanceof LibsqlError) return new StoreError(err.message, err.code, { cause: err });
-  return err;
+/** The absolute path of a `file:` URL; null for an in-memory database. */
+export function localFilePath(url: string): string | null {
+  if (url === ':memory:' || url.includes(':memory:') || url.includes('mode=memory')) return null;
+  if (!url.startsWith('file:')) throw new Error(`not a local database URL: ${url}`);
+  const bare = url.split('?')[0]!;
+  return resolve(bare.startsWith('file://') ? fileURLToPath(bare) : bare.slice('file:'.length));
 }

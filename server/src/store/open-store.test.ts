@@ -128,4 +128,31 @@ describe('writers in one process', () => {
       cleanup();
     }
   });
+
+  test('two stores on one file (as two processes) never double-count', async () => {
+    const { url, cleanup } = tempDir();
+    try {
+      const [a, b] = [await openStore({ url }), await openStore({ url })];
+      await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          // Each source is written by both "processes"; distinct sources all count.
+          (i % 2 === 0 ? a : b).write(now, (unit) =>
+            unit.creditLedger({
+              accountId: 'acct_a',
+              amountCents: 100,
+              kind: 'purchase',
+              sourceId: `src_${i % 20}`,
+            }),
+          ),
+        ),
+      );
+      assert.equal(await a.balance('acct_a'), 2000);
+      assert.equal((await b.ledgerPage('acct_a', 100, null)).entries.length, 20);
+      assert.deepEqual(await b.auditLedger(), []);
+      await a.close();
+      await b.close();
+    } finally {
+      cleanup();
+    }
+  });
 });
