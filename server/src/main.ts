@@ -36,6 +36,7 @@ logger.info('listening', {
     ? `emulator at ${config.stripeApiBase}`
     : (config.stripeApiBase ?? 'api.stripe.com'),
   billing_enabled: config.billingEnabled,
+  store: `${store.kind} ${store.location}`,
 });
 
 let stopping = false;

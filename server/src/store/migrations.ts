@@ -45,13 +45,23 @@ export async function readMigrations(dir: URL = MIGRATIONS_DIR): Promise<Migrati
 export async function applyMigrations(client: Client, migrations: Migration[]): Promise<number[]> {
   const deadline = performance.now() + MIGRATION_WAIT_MS;
   await whileBusy(deadline, () => client.execute(CREATE_VERSIONS));
+  // One round trip on a store that is up to date; write transactions only for what is missing.
+  const present = new Set(
+    (await client.execute('SELECT version FROM schema_migrations')).rows.map((row) =>
+      integerOrNull(row[0], 'schema_migrations.version'),
+    ),
+  );
   const applied: number[] = [];
-  for (const migration of migrations) {
+  for (const migration of migrations.filter((m) => !present.has(m.version))) {
     const done = await whileBusy(deadline, async () => {
       const tx = await client.transaction('write');
       try {
         const found = await tx.execute({ sql: IS_APPLIED, args: [migration.version] });
-        if (found.rows.length > 0) return false;
+        if (found.rows.length > 0) {
+          // Ended explicitly: a stream merely closed may keep its write lock on the server for a while.
+          await tx.rollback();
+          return false;
+        }
         await tx.executeMultiple(migration.sql);
         await tx.execute({
           sql: RECORD,

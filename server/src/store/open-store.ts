@@ -1,4 +1,5 @@
 import { LocalStore } from './local-store.ts';
+import { RemoteStore } from './remote-store.ts';
 import type { BillingStore } from './store.ts';
 
 /**
@@ -7,5 +8,9 @@ import type { BillingStore } from './store.ts';
  * `ws(s)://`; remote-store.ts).
  */
 export async function openStore(opts: { url: string; authToken?: string }): Promise<BillingStore> {
-  return LocalStore.open(opts);
+  if (opts.url === ':memory:' || opts.url.startsWith('file:')) return LocalStore.open({ url: opts.url });
+  if (/^(libsql|https?|wss?):\/\//.test(opts.url)) return RemoteStore.open(opts);
+  throw new Error(
+    `BILLING_DB_URL must be a file:, libsql://, http(s):// or ws(s):// URL, not ${opts.url.split(':')[0]}:`,
+  );
 }

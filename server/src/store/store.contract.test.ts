@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { afterEach, beforeEach, describe, test } from 'node:test';
+import { after, afterEach, beforeEach, describe, test } from 'node:test';
 import { ApiError } from '../errors.ts';
 import { storeKinds } from './contract-support.ts';
 import type { BillingStore } from './store.ts';
@@ -13,6 +13,7 @@ const now = new Date('2026-11-01T12:00:00.000Z');
  */
 for (const kind of storeKinds()) {
   describe(`${kind.name} store`, { skip: kind.skip }, () => {
+    after(() => kind.teardown());
     let store: BillingStore;
     let cleanup: () => Promise<void>;
     beforeEach(async () => {
