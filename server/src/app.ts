@@ -52,7 +52,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const user = requireUser(deps);
   for (const path of WIDGET_READS) app.use(`/api/billing/${path}`, user);
   // has-payment-method is a read that calls Stripe: rate-limited, but answers false when billing is off.
-  const limiter = rateLimitMutations(new RateLimiter(deps.config.rateLimitPerMinute, deps.clock));
+  const limiter = rateLimitMutations(
+    new RateLimiter(deps.store.rateLimits, 'mutation', deps.config.rateLimitPerMinute, deps.clock),
+  );
   app.use('/api/billing/has-payment-method', user, limiter);
   const enabled = requireBillingEnabled(deps.config);
   for (const path of WIDGET_MUTATIONS) app.use(`/api/billing/${path}`, user, enabled, limiter);

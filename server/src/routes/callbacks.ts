@@ -44,7 +44,7 @@ type CallbackFailure =
 export function callbackRoutes(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const notPaid = new RecentOutcomes(NOT_PAID_MEMORY_MS, deps.clock);
-  const limited = rateLimitCallbacks(deps.config, deps.clock);
+  const limited = rateLimitCallbacks(deps.store.rateLimits, deps.config, deps.clock);
   const defaultReturnUrl = () => resolveReturnUrl(deps.config, undefined);
 
   const sendBack = (c: Context<AppEnv>, failure: CallbackFailure) => {

@@ -10,9 +10,17 @@ export interface StoreKind {
   name: string;
   /** Why this kind is skipped here (its server cannot run), or false. */
   skip: string | false;
-  open(): Promise<{ store: BillingStore; cleanup(): Promise<void> }>;
+  open(): Promise<OpenedStore>;
   /** Stops what the kind started for the whole file (a server); call once after the tests. */
   teardown(): Promise<void>;
+}
+
+/** A fresh store, and a way to open another on the same database (as another process would). */
+export interface OpenedStore {
+  store: BillingStore;
+  /** Another store on the same database, closed by `cleanup`. */
+  another(): Promise<BillingStore>;
+  cleanup(): Promise<void>;
 }
 
 /** Every table a test may write, children first. */
@@ -23,6 +31,7 @@ const TABLES = [
   'subscription_access',
   'subscriptions',
   'webhook_events',
+  'rate_limits',
 ];
 
 /** The implementations every store contract test runs against: a temp file, and a remote server. */
@@ -36,11 +45,13 @@ function localFile(): StoreKind {
     skip: false,
     async open() {
       const dir = mkdtempSync(join(tmpdir(), 'billing-contract-'));
-      const store = await openStore({ url: `file:${join(dir, 'billing.db')}` });
+      const url = `file:${join(dir, 'billing.db')}`;
+      const stores = [await openStore({ url })];
       return {
-        store,
+        store: stores[0]!,
+        another: async () => stores[stores.push(await openStore({ url })) - 1]!,
         async cleanup() {
-          await store.close();
+          for (const store of stores) await store.close();
           rmSync(dir, { recursive: true, force: true });
         },
       };
@@ -65,9 +76,15 @@ function remote(): StoreKind {
         return { hrana: await startHranaTestServer(join(dir, 'remote.db')), dir };
       })();
       const { hrana } = await server;
-      const store = await openStore({ url: hrana.url });
-      for (const table of TABLES) await store.sql.run(`DELETE FROM ${table}`);
-      return { store, cleanup: () => store.close() };
+      const stores = [await openStore({ url: hrana.url })];
+      for (const table of TABLES) await stores[0]!.sql.run(`DELETE FROM ${table}`);
+      return {
+        store: stores[0]!,
+        another: async () => stores[stores.push(await openStore({ url: hrana.url })) - 1]!,
+        async cleanup() {
+          for (const store of stores) await store.close();
+        },
+      };
     },
     async teardown() {
       if (!server) return;

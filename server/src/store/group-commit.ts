@@ -103,19 +103,10 @@ export class GroupCommit {
     let remaining = members;
     // Each lost transaction takes its culprit out, so this ends; the bound keeps a failing disk short.
     for (let round = 0; remaining.length > 0; round++) {
-      try {
-        // Synchronously when the lock is free, so BEGIN to COMMIT is one uninterrupted run.
-        if (!this.connection.tryBegin()) await this.connection.begin();
-      } catch (err) {
-        for (const member of remaining) member.reject(toStoreError(err));
-        return;
-      }
       let outcomes: Outcome[];
       try {
-        outcomes = this.runAll(remaining);
-        this.connection.commit();
+        outcomes = await this.connection.transaction(() => this.runAll(remaining));
       } catch (err) {
-        this.connection.abandon(!(err instanceof TransactionLost));
         if (err instanceof TransactionLost && round < 3) {
           err.culprit.reject(err.failure);
           remaining = remaining.filter((m) => m !== err.culprit);

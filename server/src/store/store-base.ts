@@ -1,6 +1,7 @@
 import { isLater, StatementFailure, WritePlan } from './operations.ts';
 import type { ReadQuery } from './queries.ts';
 import * as q from './queries.ts';
+import { SweepSchedule, takeTokenStatements, waitFromResult } from './rate-limits.ts';
 import type {
   Account,
   BillingSession,
@@ -10,7 +11,8 @@ import type {
   SubscriptionRecords,
 } from './records.ts';
 import type { SqlStatement, StatementResult } from './sql.ts';
-import type { BillingStore, Later, SqlConsole, WriteUnit } from './store.ts';
+import type { BillingStore, Later, RateLimits, SqlConsole, WriteUnit } from './store.ts';
+import { StoreError } from './store-errors.ts';
 
 /**
  * What both implementations share: every typed read and the unit of work, defined once over
@@ -31,6 +33,27 @@ export abstract class SqlBillingStore implements BillingStore {
    * anything else (busy, unreachable) rejects with a `StoreError`.
    */
   protected abstract runUnit(statements: SqlStatement[]): Promise<StatementResult[]>;
+
+  protected readonly sweeps = new SweepSchedule();
+
+  /**
+   * Each take is a unit of work of its own: locally it joins the next group commit (a few ms, for
+   * routes that then call Stripe), remotely it is one write batch.
+   */
+  readonly rateLimits: RateLimits = {
+    take: async (key, perMinute, now) => {
+      const nowMs = now.getTime();
+      const statements = takeTokenStatements(key, perMinute, nowMs, this.sweeps.due(nowMs));
+      let results: StatementResult[];
+      try {
+        results = await this.runUnit(statements);
+      } catch (err) {
+        if (err instanceof StatementFailure) throw new StoreError(err.message, err.code, { cause: err });
+        throw err;
+      }
+      return waitFromResult(results, perMinute);
+    },
+  };
 
   abstract ping(): Promise<boolean>;
   abstract close(): Promise<void>;

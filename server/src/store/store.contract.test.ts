@@ -15,9 +15,10 @@ for (const kind of storeKinds()) {
   describe(`${kind.name} store`, { skip: kind.skip }, () => {
     after(() => kind.teardown());
     let store: BillingStore;
+    let another: () => Promise<BillingStore>;
     let cleanup: () => Promise<void>;
     beforeEach(async () => {
-      ({ store, cleanup } = await kind.open());
+      ({ store, another, cleanup } = await kind.open());
     });
     afterEach(async () => {
       assert.deepEqual(await store.auditLedger(), [], 'every balance equals the sum of its ledger rows');
@@ -336,6 +337,40 @@ for (const kind of storeKinds()) {
           WebhookEventAlreadyProcessed,
         );
         assert.equal(await store.balance('acct_a'), 100);
+      });
+    });
+
+    describe('rate limits', () => {
+      const at = (seconds: number) => new Date(now.getTime() + seconds * 1000);
+
+      test('a bucket allows a burst of its size, then says how long to wait, and refills with time', async () => {
+        for (let i = 0; i < 3; i++) assert.equal(await store.rateLimits.take('k', 3, now), null);
+        assert.equal(await store.rateLimits.take('k', 3, now), 20, 'one request every 20 s');
+        assert.equal(await store.rateLimits.take('other', 3, now), null, 'keys are independent');
+        assert.equal(await store.rateLimits.take('k', 3, at(10)), 10);
+        assert.equal(await store.rateLimits.take('k', 3, at(20)), null);
+        assert.equal(await store.rateLimits.take('k', 3, at(20)), 20);
+        // A clock that went backwards refills nothing and takes nothing.
+        assert.equal(await store.rateLimits.take('k', 3, now), 20);
+      });
+
+      test('every process on the database draws from the same budget', async () => {
+        const second = await another();
+        const answers = await Promise.all(
+          Array.from({ length: 10 }, (_, i) =>
+            (i % 2 === 0 ? store : second).rateLimits.take('shared', 6, now),
+          ),
+        );
+        assert.equal(answers.filter((wait) => wait === null).length, 6);
+      });
+
+      test('buckets untouched for a minute are swept away', async () => {
+        await store.rateLimits.take('old', 5, now);
+        // Another store's first take sweeps (each store sweeps about once a minute).
+        const second = await another();
+        await second.rateLimits.take('new', 5, at(61));
+        const keys = (await store.sql.run('SELECT key FROM rate_limits ORDER BY key')).rows.map((r) => r.key);
+        assert.deepEqual(keys, ['new']);
       });
     });
 

@@ -63,6 +63,9 @@ export interface BillingStore {
   write<T>(now: Date, plan: (unit: WriteUnit) => Later<T>): Promise<T>;
   write(now: Date, plan: (unit: WriteUnit) => void): Promise<void>;
 
+  /** Rate-limit buckets shared by every process on this database (rate-limits.ts). */
+  readonly rateLimits: RateLimits;
+
   /** True while the store can take a write. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -114,6 +117,15 @@ export interface WriteUnit {
    * the unit is refused with `WebhookEventAlreadyProcessed` and nothing of it is written.
    */
   recordWebhookEvent(eventId: string, type: string): void;
+}
+
+/** Token buckets kept in the store. */
+export interface RateLimits {
+  /**
+   * Takes one request from `key`'s budget of `perMinute` a minute (bursts up to the same number);
+   * answers the seconds to wait when there is none, else null.
+   */
+  take(key: string, perMinute: number, now: Date): Promise<number | null>;
 }
 
 /** Direct SQL, outside the named operations: tests, benchmarks, dumps and fault injection only. */

@@ -40,19 +40,21 @@ describe('WriteConnection', () => {
     }
   });
 
-  test('waits for another holder of the write lock, then fails with SQLITE_BUSY; the next BEGIN works', async () => {
+  test('waits for another holder of the write lock, then fails with SQLITE_BUSY; the next transaction works', async () => {
     const writer = new WriteConnection(path, 150);
     const other = new WriteConnection(path);
     try {
       writer.open(true);
-      await other.begin();
+      assert.equal(other.tryBegin(), true);
       assert.equal(writer.tryBegin(), false);
       const started = performance.now();
-      await assert.rejects(writer.begin(), { code: 'SQLITE_BUSY' });
+      await assert.rejects(
+        writer.transaction(() => {}),
+        { code: 'SQLITE_BUSY' },
+      );
       assert.ok(performance.now() - started >= 140);
-      other.abandon(false);
-      await writer.begin();
-      writer.commit();
+      other.connection.exec('ROLLBACK');
+      await writer.transaction(() => {});
     } finally {
       other.close();
       writer.close();
@@ -81,6 +83,9 @@ describe('WriteConnection', () => {
     const writer = new WriteConnection(path);
     writer.open(true);
     writer.close();
-    await assert.rejects(writer.begin(), { code: 'STORE_CLOSED' });
+    await assert.rejects(
+      writer.transaction(() => {}),
+      { code: 'STORE_CLOSED' },
+    );
   });
 });

@@ -53,24 +53,6 @@ export class WriteConnection {
     }
   }
 
-  /**
-   * `BEGIN IMMEDIATE`, waiting asynchronously (jittered backoff) while another process holds the
-   * write lock, for at most `busyTimeoutMs` (or `waitMs`) in all; then SQLITE_BUSY.
-   */
-  async begin(waitMs = this.busyTimeoutMs): Promise<void> {
-    const started = performance.now();
-    for (let attempt = 0; !this.tryBegin(); attempt++) {
-      const waited = performance.now() - started;
-      if (waited >= waitMs) {
-        throw new StoreError(
-          `The database is locked by another process (waited ${Math.round(waited)} ms).`,
-          'SQLITE_BUSY',
-        );
-      }
-      await sleep(Math.min(waitMs - waited, 1 + busyBackoffMs(attempt, 2, 50)));
-    }
-  }
-
   /** Runs one statement of the open transaction; SQLite's errors are thrown as they come. */
   run(statement: SqlStatement): StatementResult {
     return this.connection.run(statement);
@@ -86,43 +68,36 @@ export class WriteConnection {
     return this.connection.inTransaction;
   }
 
-  /** COMMIT; a failure rolls back and replaces the connection. */
-  commit(): void {
-    try {
-      this.connection.exec('COMMIT');
-    } catch (err) {
-      this.connection.reset();
-      throw toStoreError(err);
+  /**
+   * Runs `work` in one write transaction: `BEGIN IMMEDIATE`, `work`, COMMIT, in one synchronous run
+   * so that nothing else of this process can use the connection in between. While another process
+   * holds the write lock it waits asynchronously (jittered backoff) and tries again, for at most
+   * `busyTimeoutMs` (or `waitMs`) in all; then SQLITE_BUSY. When `work` or the COMMIT throws,
+   * the transaction is rolled back and the connection replaced.
+   */
+  async transaction<T>(work: (conn: CachedConnection) => T, waitMs = this.busyTimeoutMs): Promise<T> {
+    const started = performance.now();
+    for (let attempt = 0; !this.tryBegin(); attempt++) {
+      const waited = performance.now() - started;
+      if (waited >= waitMs) {
+        throw new StoreError(
+          `The database is locked by another process (waited ${Math.round(waited)} ms).`,
+          'SQLITE_BUSY',
+        );
+      }
+      await sleep(Math.min(waitMs - waited, 1 + busyBackoffMs(attempt, 2, 50)));
     }
-  }
-
-  /** Ends whatever transaction is open without keeping it, and replaces the connection (`failed`). */
-  abandon(failed: boolean): void {
-    if (failed) {
-      this.connection.reset();
-      return;
-    }
-    try {
-      if (this.connection.inTransaction) this.connection.exec('ROLLBACK');
-    } catch {
-      this.connection.reset();
-    }
-  }
-
-  /** Runs `work` as one plain write transaction (migrations, start-up checks). */
-  async transaction<T>(work: (conn: CachedConnection) => T, waitMs?: number): Promise<T> {
-    await this.begin(waitMs);
     try {
       const result = work(this.connection);
-      this.commit();
+      this.connection.exec('COMMIT');
       return result;
     } catch (err) {
-      this.abandon(true);
-      throw toStoreError(err);
+      this.connection.reset();
+      throw err;
     }
   }
 
-  /** Closes the connection; a later `begin` fails. */
+  /** Closes the connection; a later transaction fails. */
   close(): void {
     this.connection.close();
   }
