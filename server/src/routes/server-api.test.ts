@@ -227,9 +227,10 @@ describe('server-to-server API', () => {
     assert.equal(res.body.has_payment_method, false);
     assert.equal(res.body.stripe_customer_id, null);
     assert.equal(res.body.subscription.status, 'none');
-    const missing = await t.call('GET', '/api/billing/accounts/org:nobody', { apiKey: true });
+    const missing = await t.call('GET', '/api/billing/accounts/org:nobody%3Cb%3E', { apiKey: true });
     assert.equal(missing.status, 404);
     assert.equal(missing.body.error.code, 'account_not_found');
+    assert.doesNotMatch(missing.body.error.message, /nobody|<b>/, 'the key is not echoed');
   });
 
   test("user_id and account_id name different accounts, as a token's sub and account claim do", async () => {

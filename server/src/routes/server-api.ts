@@ -82,7 +82,7 @@ export function serverApiRoutes(deps: AppDeps): Hono<AppEnv> {
       );
     }
     const rs = await store.client.execute({ sql: 'SELECT * FROM accounts WHERE id = ?', args: [accountId] });
-    if (!rs.rows[0]) throw new ApiError(404, 'account_not_found', `No billing account "${accountId}".`);
+    if (!rs.rows[0]) throw new ApiError(404, 'account_not_found', 'No billing account has this key.');
     const account = accountFromRow(rs.rows[0]);
     return c.json({
       id: account.id,
