@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { signHs256 } from '../server/src/identity/hs256.ts';
+import { signTestToken } from '../server/src/testing.ts';
 import { freePort } from '../server/test/server-process.ts';
 import { sdkFor } from '../stripe-emulator/src/testing.ts';
 
@@ -73,7 +73,7 @@ describe('npm start', () => {
         readFileSync(join(dataDir, 'dev-secrets.json'), 'utf8'),
       );
       // What a host backend mints with the dev secret, as examples/host-backend does.
-      const hostToken = signHs256(
+      const hostToken = signTestToken(
         { sub: 'zoe', exp: Math.floor(Date.now() / 1000) + 600 },
         BILLING_JWT_SECRET,
       );

@@ -40,12 +40,12 @@ export function createHostApp(options: HostOptions): Hono {
   app.get('/api/config', (c) => c.json({ billing_api_base: options.billingUrl }));
 
   // The widgets' token provider calls this on load and again whenever a token has expired (401).
-  app.get('/api/billing-token', (c) => {
+  app.get('/api/billing-token', async (c) => {
     const user = userOf(c.req.query('user'));
     if (!user)
       return c.json(refusal('invalid_user', 'user must be 1 to 64 letters, digits, ".", "_" or "-".'), 400);
     c.header('Cache-Control', 'no-store');
-    const token = mintUserToken(
+    const token = await mintUserToken(
       { sub: user, email: `${user}@example.invalid` },
       { secret: options.jwtSecret, issuer: options.jwtIssuer, audience: options.jwtAudience },
     );

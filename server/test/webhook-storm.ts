@@ -12,9 +12,9 @@ import type Stripe from 'stripe';
 import { startEmulator } from '../../stripe-emulator/src/testing.ts';
 import { signPayload } from '../../stripe-emulator/src/webhooks.ts';
 import { EMULATOR_WEBHOOK_SECRET } from '../src/config.ts';
-import { signHs256 } from '../src/identity/hs256.ts';
 import { auditLedger, type LedgerMismatch } from '../src/store/audit.ts';
 import { openStore } from '../src/store/db.ts';
+import { signTestToken } from '../src/testing.ts';
 import { freePort, type ServerProcess, startServerProcess } from './server-process.ts';
 
 const JWT_SECRET = 'storm-jwt-secret-0123456789-abcdefgh';
@@ -100,7 +100,7 @@ export async function runWebhookStorm(options: StormOptions): Promise<StormResul
     const expect = (user: string, cents: number) =>
       expected.set(`user:${user}`, (expected.get(`user:${user}`) ?? 0) + cents);
     const token = (user: string) =>
-      signHs256({ sub: user, exp: Math.floor(Date.now() / 1000) + 3600 }, JWT_SECRET);
+      signTestToken({ sub: user, exp: Math.floor(Date.now() / 1000) + 3600 }, JWT_SECRET);
     const pay = async (server: ServerProcess, user: string, path: string, body: unknown) => {
       const res = await fetch(`${server.url}/api/billing/${path}`, {
         method: 'POST',
