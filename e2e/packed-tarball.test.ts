@@ -3,8 +3,8 @@
  * first; `npm test` does) with `npm pack`, installs the tarball into a fresh temporary project, then
  * with plain node (no TypeScript loader) mounts the billing server in the project's own Hono app and
  * passes a top-up against the packaged emulator (e2e/packed-host/host.mjs), starts the standalone
- * server from its bin, and type-checks a TypeScript host against the shipped declarations. Removes
- * its temp folder and stops every process it started.
+ * server and the emulator from their bins, and type-checks a TypeScript host against the shipped
+ * declarations. Removes its temp folder and stops every process it started.
  */
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
@@ -21,7 +21,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe, type TestContext, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
@@ -135,40 +135,31 @@ describe('the packed tarball', () => {
     assert.deepEqual(seen.problems, []);
   });
 
-  test('the standalone server starts from its bin and serves the widgets and the demo page', async (t) => {
-    const dataDir = join(work, 'standalone-data');
-    const child = spawn(join(project, 'node_modules/.bin/billing-server'), [], {
-      cwd: project,
-      env: { PATH: env.PATH ?? '', PORT: '0', BILLING_DATA_DIR: dataDir },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-    t.after(async () => {
-      if (child.exitCode === null) child.kill('SIGKILL');
-      await exited;
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no listening line; stderr: ${stderr}`)), 20_000);
-      createInterface({ input: child.stdout }).on('line', (line) => {
+  test('the bins: the standalone server serves the widgets and the demo page, the emulator answers', async (t) => {
+    const emulator = await startBin(
+      t,
+      'billing-stripe-emulator',
+      { STRIPE_EMULATOR_PORT: '0' },
+      (line) => /listening on (http:\S+)/.exec(line)?.[1],
+    );
+    assert.equal((await fetch(`${emulator.url}/_emulator/status`)).status, 200);
+
+    const server = await startBin(
+      t,
+      'billing-server',
+      { PORT: '0', BILLING_DATA_DIR: join(work, 'standalone-data'), STRIPE_API_BASE: emulator.url },
+      (line) => {
         const entry = JSON.parse(line) as { msg: string; url?: string };
-        if (entry.msg === 'listening' && entry.url) {
-          clearTimeout(timer);
-          resolve(entry.url);
-        }
-      });
-      child.once('exit', (code) => reject(new Error(`exited with ${code}; stderr: ${stderr}`)));
-    });
-    assert.equal((await fetch(`${url}/readyz`)).status, 200);
-    assert.equal((await fetch(`${url}/widgets.js`)).status, 200);
-    const demo = await fetch(`${url}/`);
+        return entry.msg === 'listening' ? entry.url : undefined;
+      },
+    );
+    assert.equal((await fetch(`${server.url}/readyz`)).status, 200);
+    assert.equal((await fetch(`${server.url}/widgets.js`)).status, 200);
+    const demo = await fetch(`${server.url}/`);
     assert.equal(demo.status, 200);
     assert.match(await demo.text(), /<billing-provider/);
-    child.kill('SIGTERM');
-    assert.equal(await exited, 0);
+
+    for (const bin of [server, emulator]) assert.equal(await bin.stop(), 0);
   });
 
   test('TypeScript: the React and Vue element types, the server and the emulator type-check in a host', async () => {
@@ -243,3 +234,50 @@ export const running: Promise<string> = startEmulator().then((e) => e.url);
     assert.equal(checked.stdout, '');
   });
 });
+
+/**
+ * Starts one of the installed package's bins (as npx would, through node_modules/.bin) and resolves
+ * with the URL `listening` finds in its output; the process is killed when the test ends.
+ */
+async function startBin(
+  t: TestContext,
+  name: string,
+  variables: Record<string, string>,
+  listening: (line: string) => string | undefined,
+): Promise<{ url: string; stop(): Promise<number | null> }> {
+  const child = spawn(join(project, 'node_modules/.bin', name), [], {
+    cwd: project,
+    env: { PATH: env.PATH ?? '', ...variables },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  t.after(async () => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    await exited;
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`${name} printed no address; stderr: ${stderr}`)),
+      20_000,
+    );
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const found = listening(line);
+      if (found) {
+        clearTimeout(timer);
+        resolve(found);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`${name} exited with ${code}; stderr: ${stderr}`)));
+  });
+  return {
+    url,
+    stop() {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
