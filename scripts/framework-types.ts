@@ -133,7 +133,7 @@ function reactTypes(elements: ElementTypes[]): string {
         `${jsDoc(event.description, '  ')}  ${quoted(prop)}?: (event: EventFor<'${event.name}'>) => void;`,
       );
     }
-    const omitted = [...own].map((name) => `'${name}'`).join(' | ');
+    const omitted = [...own].map((name) => `'${name}'`).join(' | ') || 'never';
     return `${jsDoc(`\`<${element.tag}>\`: ${element.summary ?? className}`, '')}export interface ${className}Props
   extends Omit<DetailedHTMLProps<HTMLAttributes<${className}>, ${className}>, ${omitted}> {
 ${props.join('\n')}
@@ -160,9 +160,8 @@ ${intrinsic}
 
 /**
  * Vue: each element as a component type whose `$props` are its public writable fields (Vue binds
- * `api-base` to `apiBase`) and whose `$emit` lists its events, the shape Vue's template checker
- * reads for custom elements (Vue's guide, "Vue and Web Components", "Non-Vue Web Components and
- * TypeScript").
+ * `api-base` to `apiBase`) and whose `$emit` lists its events: vue-tsc checks a template's bindings
+ * against `$props` and its `@event` listeners against `$emit`, for custom elements as for components.
  */
 function vueTypes(elements: ElementTypes[]): string {
   const components = elements.map((element) => {
