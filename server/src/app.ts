@@ -35,7 +35,7 @@ export const WIDGET_MUTATIONS = [
 
 /**
  * The billing server. Identity for the widget API is applied here, per path, for every widget
- * route (DESIGN section 5), so routers only read `c.var.identity`. Sub-routers must attach their
+ * route (the API table in server/README.md), so routers only read `c.var.identity`. Sub-routers must attach their
  * own middleware per route, not with `use('*')`, which would leak onto every `/api/billing` path.
  */
 export function createApp(deps: AppDeps): Hono<AppEnv> {

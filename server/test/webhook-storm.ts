@@ -1,5 +1,5 @@
 /**
- * The webhook storm (DESIGN section 10): real Checkout top-ups and subscriptions are paid in an
+ * The webhook storm (README.md, "Reliability suite"): real Checkout top-ups and subscriptions are paid in an
  * emulator that delivers nothing itself; then every event it emitted is signed and posted, with a
  * share of them twice, in shuffled order, spread at random over two server processes that share
  * one libSQL file. Stripe behaves the same way (at-least-once, any order), so the ledger must end
