@@ -32,7 +32,7 @@ export class BillingBalance extends BillingElement {
   }
 
   protected override renderContent(summary: BillingSummary, m: Messages) {
-    return html`<p part="amount"><strong>${this.money(summary.credits_cents)}</strong></p>
+    return html`<p part="amount"><strong>${this.money(summary.credits_cents ?? 0)}</strong></p>
       ${summary.credits_cents ? '' : html`<p part="empty" class="muted">${m.noCredits}</p>`}`;
   }
 }
