@@ -52,6 +52,9 @@ export type ApiHandler = (req: ApiRequest) => unknown | Promise<unknown>;
 /** Work the emulator does when its time moves (renewals, period ends); `clockId` null = objects on no test clock. */
 export type TimeListener = (clockId: string | null, from: number, to: number) => void | Promise<void>;
 
+/** Work another resource does when a customer is deleted, before it is gone (its subscriptions end). */
+export type CustomerDeleteListener = (customerId: string, request: EventRequest) => void;
+
 interface IdempotencyRecord extends StoredObject {
   object: 'idempotency_record';
   method: string;
@@ -78,6 +81,7 @@ export class Emulator {
   readonly includables: Includables = new Map();
   readonly webhooks: WebhookDispatcher;
   private readonly timeListeners: TimeListener[] = [];
+  private readonly customerDeleteListeners: CustomerDeleteListener[] = [];
   private readonly inFlightKeys = new Set<string>();
   private idempotencyPrunedAt = 0;
   private server: ServerType | undefined;
@@ -146,6 +150,21 @@ export class Emulator {
 
   async runTimeListeners(clockId: string | null, from: number, to: number): Promise<void> {
     for (const listener of this.timeListeners) await listener(clockId, from, to);
+  }
+
+  // ---- cascades ---------------------------------------------------------------------------
+
+  /**
+   * Registers work to do when a customer is deleted. Resources built on customers register here,
+   * so `customers.ts` need not import them.
+   */
+  onCustomerDelete(listener: CustomerDeleteListener): void {
+    this.customerDeleteListeners.push(listener);
+  }
+
+  /** Runs the customer-delete listeners, in registration order; `customers.ts` calls it before deleting. */
+  runCustomerDeleteListeners(customerId: string, request: EventRequest): void {
+    for (const listener of this.customerDeleteListeners) listener(customerId, request);
   }
 
   // ---- events -----------------------------------------------------------------------------

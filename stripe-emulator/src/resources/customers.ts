@@ -5,9 +5,8 @@ import { newId, randomToken } from '../ids.ts';
 import { requireAttachedPaymentMethod, requireCustomer } from '../lookups.ts';
 import type { ParamReader } from '../params.ts';
 import { changedAttributes } from '../previous-attributes.ts';
-import type { CustomerRecord, SubscriptionRecord } from '../records.ts';
+import type { CustomerRecord } from '../records.ts';
 import { attachPaymentMethod, resolvePaymentMethod } from './payment-methods.ts';
-import { endSubscription } from './subscriptions.ts';
 
 function applyCommonFields(customer: CustomerRecord, p: ParamReader, emu: Emulator): void {
   for (const field of ['email', 'name', 'phone', 'description'] as const) {
@@ -160,12 +159,8 @@ export function registerCustomers(emu: Emulator): void {
   emu.route('post', '/v1/customers/:id', update);
   emu.route('delete', '/v1/customers/:id', (req) => {
     const customer = requireCustomer(req.emu, req.path.id!);
-    // Deleting a customer cancels its subscriptions at once, as Stripe does.
-    for (const sub of req.emu.store.collection<SubscriptionRecord>('subscriptions').values()) {
-      if (sub.customer === customer.id && !['canceled', 'incomplete_expired'].includes(sub.status)) {
-        endSubscription(req.emu, sub, 'cancellation_requested', req.eventRequest);
-      }
-    }
+    // What belongs to the customer ends first (subscriptions.ts cancels its subscriptions at once), as at Stripe.
+    req.emu.runCustomerDeleteListeners(customer.id, req.eventRequest);
     req.emu.store.delete('customers', customer.id);
     req.emu.emitEvent('customer.deleted', customer, { request: req.eventRequest });
     return { id: customer.id, object: 'customer', deleted: true };

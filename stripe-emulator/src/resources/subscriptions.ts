@@ -599,7 +599,10 @@ function findItem(emu: Emulator, id: string): Stripe.SubscriptionItem {
   throw resourceMissing('subscription_item', id);
 }
 
-/** `subscriptions` (create, retrieve, update, cancel, list) and their items (read-only); `billing-cycle.ts` renews them. */
+/**
+ * `subscriptions` (create, retrieve, update, cancel, list) and their items (read-only); deleting a
+ * customer cancels its subscriptions. `billing-cycle.ts` renews them.
+ */
 export function registerSubscriptions(emu: Emulator): void {
   emu.route('get', '/v1/subscription_items', (req) => {
     const id = req.params.string('subscription', { required: true });
@@ -617,4 +620,12 @@ export function registerSubscriptions(emu: Emulator): void {
   emu.route('get', '/v1/subscriptions/:id', (req) => requireSubscription(req.emu, req.path.id!));
   emu.route('post', '/v1/subscriptions/:id', update);
   emu.route('delete', '/v1/subscriptions/:id', cancel);
+  // Deleting a customer cancels its subscriptions at once, as Stripe does.
+  emu.onCustomerDelete((customerId, request) => {
+    for (const sub of emu.store.collection<SubscriptionRecord>('subscriptions').values()) {
+      if (sub.customer === customerId && !['canceled', 'incomplete_expired'].includes(sub.status)) {
+        endSubscription(emu, sub, 'cancellation_requested', request);
+      }
+    }
+  });
 }
