@@ -49,7 +49,7 @@ describe('top-up through Checkout', () => {
   }
 
   test('the Checkout session carries the amount, the customer and our callbacks', async () => {
-    const { sessionId } = await startTopUp('alice', '25.50');
+    const { sessionId } = await startTopUp('alice', 25.5);
     const session = await h.stripe.checkout.sessions.retrieve(sessionId, { expand: ['line_items'] });
     assert.equal(session.mode, 'payment');
     assert.equal(session.amount_subtotal, 2550);
@@ -176,7 +176,7 @@ describe('top-up through Checkout', () => {
   });
 
   test('the webhook alone credits a top-up whose buyer never comes back', async () => {
-    const { redirectUrl, sessionId } = await startTopUp('bob', '7.77');
+    const { redirectUrl, sessionId } = await startTopUp('bob', 7.77);
     await h.completeCheckout(redirectUrl);
     await h.webhooksDelivered();
     assert.equal(await balanceOf(h, 'bob'), 777);

@@ -52,8 +52,8 @@ export interface StormResult {
 }
 
 /** A top-up amount in dollars with cents, at least the $5 minimum, varied so sums are not round. */
-function topUpAmount(i: number): string {
-  return `${5 + (i % 23)}.${String((i * 37) % 100).padStart(2, '0')}`;
+function topUpAmount(i: number): number {
+  return Number(`${5 + (i % 23)}.${String((i * 37) % 100).padStart(2, '0')}`);
 }
 
 function shuffle<T>(items: T[]): T[] {
