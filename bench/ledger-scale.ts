@@ -1,5 +1,5 @@
 /**
- * `ledger_scale_ratio` (DESIGN section 10): what a page of widgets reads about an account, its
+ * `ledger_scale_ratio` (a figure in README.md, "Performance and reliability"): what a page of widgets reads about an account, its
  * balance (`GET /credits`) and the first history page (`GET /transactions`), over real HTTP, for
  * an account with 1,000,000 ledger rows against one with 1,000 rows. Each account lives in its
  * own store file behind its own server in this process, and the two are timed in alternating

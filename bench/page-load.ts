@@ -1,5 +1,5 @@
 /**
- * `page_load_requests` (DESIGN section 10): a host page with every element inside one
+ * `page_load_requests` (a figure in README.md, "Performance and reliability"): a host page with every element inside one
  * `<billing-provider>` loads in headless Chromium (Debian's, driven by playwright-core) from its
  * own origin; the bundle comes from the billing server's `/widgets.js`. The figure counts the
  * requests the page makes to the billing API until the network is idle and every element shows

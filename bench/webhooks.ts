@@ -1,5 +1,5 @@
 /**
- * `webhook_events_per_s` (DESIGN section 10): signed `checkout.session.completed` events posted to
+ * `webhook_events_per_s` (a figure in README.md, "Performance and reliability"): signed `checkout.session.completed` events posted to
  * one billing server process, each crediting its top-up exactly once. The sessions are real: made
  * through the server's API and paid in the emulator (which delivers nothing itself), because
  * fulfilment re-reads every session from Stripe. Only the ingest is timed; the ledger is checked

@@ -80,7 +80,7 @@ describe('npm start', () => {
       const grant = await fetch(`${base}/api/billing/grants`, {
         method: 'POST',
         headers: { authorization: `Bearer ${BILLING_API_KEY}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ user_id: 'zoe', amount: '12.50', idempotency_key: 'promo-1' }),
+        body: JSON.stringify({ user_id: 'zoe', amount: 12.5, idempotency_key: 'promo-1' }),
       });
       assert.equal(grant.status, 200, await grant.text());
       const customer = await sdkFor(`http://127.0.0.1:${emulatorPort}`).customers.create({

@@ -1,5 +1,5 @@
 /**
- * The webhook storm (DESIGN section 10): real Checkout top-ups and subscriptions are paid in an
+ * The webhook storm (README.md, "Reliability suite"): real Checkout top-ups and subscriptions are paid in an
  * emulator that delivers nothing itself; then every event it emitted is signed and posted, with a
  * share of them twice, in shuffled order, spread at random over two server processes that share
  * one libSQL file. Stripe behaves the same way (at-least-once, any order), so the ledger must end
@@ -52,8 +52,8 @@ export interface StormResult {
 }
 
 /** A top-up amount in dollars with cents, at least the $5 minimum, varied so sums are not round. */
-function topUpAmount(i: number): string {
-  return `${5 + (i % 23)}.${String((i * 37) % 100).padStart(2, '0')}`;
+function topUpAmount(i: number): number {
+  return Number(`${5 + (i % 23)}.${String((i * 37) % 100).padStart(2, '0')}`);
 }
 
 function shuffle<T>(items: T[]): T[] {

@@ -58,7 +58,7 @@ export class WidgetBundle {
 
 /**
  * `GET /widgets.js`: the bundle a host page embeds with one `<script>` from its billing server
- * (DESIGN section 5), gzipped when the browser accepts it, with an ETag (304 when it still
+ * (README.md, "Embed the widgets"), gzipped when the browser accepts it, with an ETag (304 when it still
  * matches), and cached for a year when requested as `/widgets.js?v=<version>`.
  */
 export function widgetBundleRoutes(bundle: WidgetBundle = new WidgetBundle()): Hono<AppEnv> {
