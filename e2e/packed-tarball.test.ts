@@ -35,11 +35,11 @@ const pkg = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as {
 /** What `npm run build` writes and the package cannot work without. */
 const BUILT = [
   'custom-elements.json',
-  'dist/esm/index.js',
+  'dist/widget/index.js',
   'dist/billing-widgets.js',
   'dist/types/react.d.ts',
-  'dist/server/index.js',
-  'dist/emulator/index.js',
+  'dist/server/src/index.js',
+  'dist/stripe-emulator/src/index.js',
 ];
 
 // npm sets npm_* variables for the script it runs (npm_config_local_prefix among them); a nested
@@ -83,24 +83,26 @@ describe('the packed tarball', () => {
     for (const file of [
       'package.json',
       'custom-elements.json',
-      'dist/esm/index.js',
-      'dist/esm/index.d.ts',
-      'dist/esm/components/billing-topup/billing-topup.d.ts',
+      'dist/widget/index.js',
+      'dist/widget/index.d.ts',
+      'dist/widget/components/billing-topup/billing-topup.d.ts',
+      'dist/contract/types.d.ts',
       'dist/billing-widgets.js',
       'dist/types/react.d.ts',
       'dist/types/vue.d.ts',
-      'dist/server/index.js',
-      'dist/server/index.d.ts',
-      'dist/server/main.js',
-      'dist/server/store/migrations/001_initial.sql',
-      'dist/emulator/index.js',
-      'dist/emulator/testing.js',
+      'dist/contract/routes.js',
+      'dist/server/src/index.js',
+      'dist/server/src/index.d.ts',
+      'dist/server/src/main.js',
+      'dist/server/src/store/migrations/001_initial.sql',
+      'dist/stripe-emulator/src/index.js',
+      'dist/stripe-emulator/src/testing.js',
       'examples/vanilla-html/index.html',
     ]) {
       assert.ok(packedFiles.includes(file), `${file} is missing from the tarball`);
     }
     const unwanted = packedFiles.filter((f) =>
-      /\.test\.|(?<!\.d)\.ts$|^(server|widget|stripe-emulator)\//.test(f),
+      /\.test\.|(?<!\.d)\.ts$|^(server|widget|stripe-emulator|contract)\//.test(f),
     );
     assert.deepEqual(unwanted, []);
     const installed = JSON.parse(
@@ -121,8 +123,8 @@ describe('the packed tarball', () => {
     const seen = JSON.parse(stdout.trim().split('\n').at(-1)!);
     const installed = join(project, 'node_modules', pkg.name);
     assert.deepEqual(seen.entries, {
-      'billing-widgets': join(installed, 'dist/esm/index.js'),
-      'billing-widgets/elements': join(installed, 'dist/esm/index.js'),
+      'billing-widgets': join(installed, 'dist/widget/index.js'),
+      'billing-widgets/elements': join(installed, 'dist/widget/index.js'),
       'billing-widgets/widgets.js': join(installed, 'dist/billing-widgets.js'),
     });
     assert.equal(seen.ready, 200);
