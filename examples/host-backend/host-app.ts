@@ -58,8 +58,11 @@ export function createHostApp(options: HostOptions): Hono {
     const body = (await c.req.json().catch(() => ({}))) as { amount?: unknown; request_id?: unknown };
     if (!user)
       return c.json(refusal('invalid_user', 'user must be 1 to 64 letters, digits, ".", "_" or "-".'), 400);
-    if (typeof body.amount !== 'number' && typeof body.amount !== 'string') {
-      return c.json(refusal('invalid_amount', 'amount is required, in dollars, e.g. 1 or 0.25.'), 400);
+    if (typeof body.amount !== 'number') {
+      return c.json(
+        refusal('invalid_amount', 'amount is required: a number of dollars, e.g. 1 or 0.25.'),
+        400,
+      );
     }
     // The browser's id for this click makes a retried request safe; without one each call is new.
     const requestId = typeof body.request_id === 'string' ? body.request_id : randomUUID();

@@ -80,47 +80,7 @@ describe('Stripe return links under abuse', () => {
       }),
     );
     const limited = answers.filter((a) => a.status === 429);
-    const sentBack = answers.filter((a) => a.status === 302);
-    assert.equal(limited.length + sentBack.length, 300);
-    assert.ok(sentBack.length <= 10, `${sentBack.length} visits got through the per-session budget`);
-    for (const a of sentBack) assert.equal(a.location, `${HOST_ORIGIN}/?checkout=error`);
-    assert.ok(checkoutReads <= sentBack.length, `${checkoutReads} Stripe reads`);
-    assert.ok(checkoutReads >= 1);
-    assert.equal(JSON.parse(limited[0]!.body).error.code, 'rate_limited');
-    assert.ok(
-      answers.every((a) => !a.location?.includes('private')),
-      'the return URL is never revealed',
-    );
-  });
-
-  test('"not paid" is remembered briefly: repeated visits ask Stripe once, and the buyer still gets back', async () => {
-    const { sessionId, redirectUrl } = await openTopUp('bob', `${HOST_ORIGIN}/bob`);
-    const { success } = await h.returnLinks(sessionId);
-    const stranger = `${h.url}/api/billing/success?session_id=${sessionId}`;
-    checkoutReads = 0;
-    for (let i = 0; i < 5; i++)
-      assert.equal((await h.visit(stranger)).location, `${HOST_ORIGIN}/?checkout=error`);
-    assert.equal(checkoutReads, 1);
-    // The stranger's early visit does not spoil the buyer's return once paid.
-    assert.equal((await h.completeCheckout(redirectUrl)).status, 200);
-    const back = await h.visit(success);
-    assert.equal(back.location, `${HOST_ORIGIN}/bob?checkout=success`);
-  });
-
-  test('one client address gets a budget across sessions: past it, 429 with Retry-After', async () => {
-    const answers = [];
-    for (let i = 0; i < 70; i++) {
-      const res = await fetch(
-        `${h.url}/api/billing/cancel?session_id=cs_test_probe${i}&ref=${'A'.repeat(22)}`,
-        {
-          redirect: 'manual',
-        },
-      );
-      answers.push({ status: res.status, retryAfter: res.headers.get('retry-after') });
-      await res.text();
-    }
-    const limited = answers.filter((a) => a.status === 429);
-    assert.ok(limited.length >= 9, `${limited.length} of 70 limited`);
+    assert.ok(limited.length >= 10, `${limited.length} of 70 limited`);
     assert.ok(Number(limited[0]!.retryAfter) >= 1);
   });
 });
