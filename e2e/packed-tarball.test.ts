@@ -129,6 +129,8 @@ describe('the packed tarball', () => {
     });
     assert.equal(seen.ready, 200);
     assert.deepEqual(seen.widgets, { status: 200, type: 'text/javascript; charset=utf-8' });
+    assert.deepEqual(seen.openapi, { status: 200, version: '3.1.0' });
+    assert.equal(seen.referenceCss, 200);
     assert.equal(seen.hostHome, 'the host app');
     assert.match(seen.successUrl, /^http:\/\/127\.0\.0\.1:\d+\/billing\/api\/billing\/success\?/);
     assert.equal(seen.credits, '25.00', 'the webhook credited the top-up');

@@ -87,6 +87,8 @@ async function topUp() {
 
   const ready = await fetch(`${origin}/billing/readyz`);
   const widgets = await fetch(`${origin}/billing/widgets.js`);
+  const openapi = await fetch(`${origin}/billing/api/billing/openapi.json`);
+  const referenceCss = await fetch(`${origin}/billing/api/billing/reference/swagger-ui.css`);
   const hostHome = await (await fetch(`${origin}/`)).text();
 
   const checkout = await fetch(`${origin}/billing/api/billing/create-checkout-session`, {
@@ -118,6 +120,8 @@ async function topUp() {
     entries,
     ready: ready.status,
     widgets: { status: widgets.status, type: widgets.headers.get('content-type') },
+    openapi: { status: openapi.status, version: (await openapi.json()).openapi },
+    referenceCss: referenceCss.status,
     hostHome,
     successUrl: session.success_url,
     credits,
