@@ -69,7 +69,7 @@ describe('flow endpoints refuse bad input and change nothing', () => {
     [1000.01, 'amount_too_large'],
     [5000, 'amount_too_large'],
     [1e21, 'amount_too_large'],
-    [99999999999999999999999999, 'amount_too_large'],
+    [1e26, 'amount_too_large'],
     // Amounts are JSON numbers: a string is refused whatever it says.
     ['25', 'invalid_amount'],
     ['0.01', 'invalid_amount'],
