@@ -47,6 +47,6 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/api/billing', webhookRoutes(deps));
   // Demo page and /demo/token exist only against the emulator, never with real Stripe keys.
   if (deps.config.emulatorMode) app.route('/', demoRoutes(deps));
-  registerApiReference(app, '/api/billing');
+  registerApiReference(app, '/api/billing', deps.config.publicUrl);
   return app;
 }

@@ -14,7 +14,7 @@ const ASSETS = {
  * `GET /api/billing/openapi.json` (OpenAPI 3.1, written from the contract the routes validate
  * with) and `GET /api/billing/reference`, a readable reference page rendered by Swagger UI.
  */
-export function registerApiReference(app: OpenAPIHono<AppEnv>, prefix: string): void {
+export function registerApiReference(app: OpenAPIHono<AppEnv>, prefix: string, publicUrl: string): void {
   app.openAPIRegistry.registerComponent('securitySchemes', 'userToken', {
     type: 'http',
     scheme: 'bearer',
@@ -35,7 +35,8 @@ export function registerApiReference(app: OpenAPIHono<AppEnv>, prefix: string): 
       description:
         'Credits, top-ups, card setup and monthly subscriptions over Stripe. Money in requests is a JSON number in major units; in answers a decimal string plus integer cents. Every error is `{"error": {"code", "message", "field"?}}`.',
     },
-    servers: [{ url: '/' }],
+    // The public URL includes any path the app is mounted under, so generated clients reach it.
+    servers: [{ url: publicUrl }],
   });
 
   const swaggerDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
@@ -53,7 +54,8 @@ export function registerApiReference(app: OpenAPIHono<AppEnv>, prefix: string): 
   });
   app.get(`${prefix}/reference`, (c) => {
     c.header('Cache-Control', 'no-store');
-    return c.html(referencePage(`${prefix}/openapi.json`, `${prefix}/reference`));
+    // Relative links: the page keeps working when a host mounts the app under a path of its own.
+    return c.html(referencePage('openapi.json', 'reference'));
   });
 }
 
