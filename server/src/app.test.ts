@@ -184,7 +184,7 @@ describe('the app around every route', () => {
       apiKey: true,
       body: {
         account_id: 'logged',
-        amount: '5',
+        amount: 5,
         idempotency_key: 'secret-idem-key',
         description: '4242424242424242',
       },

@@ -2,6 +2,7 @@
  * Test support for the server's unit tests (no emulator here: server/src never imports it).
  * Each call builds its own temp libSQL file, config, clock and app.
  */
+import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,12 +11,22 @@ import { createApp } from './app.ts';
 import type { AppDeps, AppEnv } from './app-env.ts';
 import { ManualClock } from './clock.ts';
 import { type Config, loadConfig } from './config.ts';
-import { signHs256 } from './identity/hs256.ts';
 import type { Logger } from './logger.ts';
 import { openStore } from './store/open-store.ts';
 import type { LedgerKind } from './store/records.ts';
 import type { BillingStore } from './store/store.ts';
 import { createStripeClient } from './stripe/client.ts';
+
+/**
+ * Signs claims as an HS256 JWT, as a host backend would, for tests and benches. Synchronous (and
+ * so hand-written: jose's SignJWT is async), because tests mint tokens inline everywhere; the
+ * server verifies them with jose. Hosts should copy examples/host-backend/mint-user-token.ts.
+ */
+export function signTestToken(claims: Record<string, unknown>, secret: string): string {
+  const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const input = `${encode({ alg: 'HS256', typ: 'JWT' })}.${encode(claims)}`;
+  return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
+}
 
 export const TEST_JWT_SECRET = 'unit-test-jwt-secret-0123456789-abcdef';
 export const TEST_API_KEY = 'bk_unit_test_api_key_0123456789abcdef';
@@ -133,7 +144,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     logLines,
     token(user, claims = {}) {
       const now = Math.floor(clock.now().getTime() / 1000);
-      return signHs256({ sub: user, exp: now + 3600, ...claims }, TEST_JWT_SECRET);
+      return signTestToken({ sub: user, exp: now + 3600, ...claims }, TEST_JWT_SECRET);
     },
     async call(method, path, opts = {}) {
       const headers: Record<string, string> = { ...opts.headers };

@@ -9,12 +9,11 @@ import type { AppDeps } from '../src/app.ts';
 import { createApp } from '../src/app.ts';
 import type { Clock } from '../src/clock.ts';
 import { type Config, EMULATOR_WEBHOOK_SECRET, loadConfig } from '../src/config.ts';
-import { signHs256 } from '../src/identity/hs256.ts';
 import { jsonLogger } from '../src/logger.ts';
 import { openStore } from '../src/store/open-store.ts';
 import type { BillingStore } from '../src/store/store.ts';
 import { createStripeClient } from '../src/stripe/client.ts';
-import { countRows } from '../src/testing.ts';
+import { countRows, signTestToken } from '../src/testing.ts';
 
 /** The origin of the pretend host app that embeds the widgets. */
 export const HOST_ORIGIN = 'http://app.example.test';
@@ -129,7 +128,10 @@ export async function startBillingHarness(
 
   const tokenFor = (user: string, claims: Record<string, unknown> = {}) => {
     const now = Math.floor(clock.now().getTime() / 1000);
-    return signHs256({ sub: user, email: `${user}@example.test`, exp: now + 3600, ...claims }, JWT_SECRET);
+    return signTestToken(
+      { sub: user, email: `${user}@example.test`, exp: now + 3600, ...claims },
+      JWT_SECRET,
+    );
   };
 
   return {

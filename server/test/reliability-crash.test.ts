@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { startEmulator } from '../../stripe-emulator/src/testing.ts';
 import { EMULATOR_WEBHOOK_SECRET } from '../src/config.ts';
-import { signHs256 } from '../src/identity/hs256.ts';
 import { openStore } from '../src/store/open-store.ts';
+import { signTestToken } from '../src/testing.ts';
 import { freePort, startServerProcess } from './server-process.ts';
 
 const JWT_SECRET = 'crash-test-jwt-secret-0123456789-abcd';
@@ -40,7 +40,7 @@ describe('kill -9 of the server while webhooks are in flight', () => {
       for (let i = 0; i < SESSIONS; i++) {
         const user = `crash_${i % 6}`;
         const cents = 500 + i * 7;
-        const token = signHs256({ sub: user, exp: Math.floor(Date.now() / 1000) + 600 }, JWT_SECRET);
+        const token = signTestToken({ sub: user, exp: Math.floor(Date.now() / 1000) + 600 }, JWT_SECRET);
         const res = await fetch(`${server.url}/api/billing/create-checkout-session`, {
           method: 'POST',
           headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },

@@ -10,6 +10,10 @@ const PUBLIC_PATHS = [
   '/api/billing/success',
   '/api/billing/cancel',
   '/api/billing/webhook',
+  // The API's own description and its reference page (and the page's two assets): no account data.
+  '/api/billing/openapi.json',
+  '/api/billing/reference',
+  '/api/billing/reference/:asset{swagger-ui\\.css|swagger-ui-bundle\\.js}',
 ];
 
 describe("one account never reads or changes another's data", () => {

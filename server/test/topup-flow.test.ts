@@ -46,7 +46,7 @@ describe('top-up through Checkout', () => {
   }
 
   test('the Checkout session carries the amount, the customer and our callbacks', async () => {
-    const { sessionId } = await startTopUp('alice', '25.50');
+    const { sessionId } = await startTopUp('alice', 25.5);
     const session = await h.stripe.checkout.sessions.retrieve(sessionId, { expand: ['line_items'] });
     assert.equal(session.mode, 'payment');
     assert.equal(session.amount_subtotal, 2550);
@@ -168,7 +168,7 @@ describe('top-up through Checkout', () => {
   });
 
   test('the webhook alone credits a top-up whose buyer never comes back', async () => {
-    const { redirectUrl, sessionId } = await startTopUp('bob', '7.77');
+    const { redirectUrl, sessionId } = await startTopUp('bob', 7.77);
     await h.completeCheckout(redirectUrl);
     await h.webhooksDelivered();
     assert.equal(await balanceOf(h, 'bob'), 777);
@@ -241,20 +241,20 @@ describe('top-up through Checkout', () => {
     for (let i = 0; i < 6; i++) {
       const res = await h.api('POST', '/api/billing/usage', {
         token: API_KEY,
-        body: { user_id: 'frank', amount: '1.25', idempotency_key: `job-${i}`, description: `job ${i}` },
+        body: { user_id: 'frank', amount: 1.25, idempotency_key: `job-${i}`, description: `job ${i}` },
       });
       assert.equal(res.status, 200, JSON.stringify(res.body));
     }
     const replay = await h.api('POST', '/api/billing/usage', {
       token: API_KEY,
-      body: { user_id: 'frank', amount: '1.25', idempotency_key: 'job-0' },
+      body: { user_id: 'frank', amount: 1.25, idempotency_key: 'job-0' },
     });
     assert.equal(replay.status, 200);
     assert.equal(replay.body.balance_cents, 250);
     const before = await h.snapshot();
     const tooMuch = await h.api('POST', '/api/billing/usage', {
       token: API_KEY,
-      body: { user_id: 'frank', amount: '2.51', idempotency_key: 'job-big' },
+      body: { user_id: 'frank', amount: 2.51, idempotency_key: 'job-big' },
     });
     assert.equal(tooMuch.status, 402);
     assert.equal(tooMuch.body.error.code, 'insufficient_credits');

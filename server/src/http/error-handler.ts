@@ -25,6 +25,17 @@ export function toApiError(err: unknown): ApiError {
   if (err instanceof HTTPException) {
     const status = err.status as number;
     if (status === 413) return new ApiError(413, 'body_too_large', 'The request body is too large.');
+    if (status === 415) {
+      return new ApiError(
+        415,
+        'unsupported_media_type',
+        'Send the request body as JSON with "Content-Type: application/json".',
+      );
+    }
+    // Hono's JSON validator found no JSON to parse.
+    if (status === 400 && /JSON/i.test(err.message)) {
+      return new ApiError(400, 'invalid_json', 'The request body is not valid JSON.');
+    }
     if (status >= 400 && status < 500) {
       return new ApiError(
         (status === 401 || status === 403 || status === 404 ? status : 400) as ApiErrorStatus,

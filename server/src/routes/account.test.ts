@@ -205,7 +205,7 @@ describe('widget reads of the caller’s own account', () => {
     for (let i = 1; i <= 7; i++) await t.fund('user:u1', i * 100, `src_${i}`);
     await t.call('POST', '/api/billing/usage', {
       apiKey: true,
-      body: { user_id: 'u1', amount: '1.25', idempotency_key: 'use-1', description: 'Tokens' },
+      body: { user_id: 'u1', amount: 1.25, idempotency_key: 'use-1', description: 'Tokens' },
     });
     const seen: Array<Record<string, unknown>> = [];
     let cursor: string | null = null;

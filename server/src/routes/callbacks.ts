@@ -1,4 +1,6 @@
-import { type Context, Hono } from 'hono';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import * as api from '../../../contract/routes.ts';
 import type { AppDeps, AppEnv } from '../app-env.ts';
 import { type Fulfilment, fulfilCheckoutSession } from '../billing/fulfilment.ts';
 import { resolveReturnUrl, withOutcome } from '../billing/return-url.ts';
@@ -41,8 +43,13 @@ type CallbackFailure =
  * Both are rate-limited per client address and per session, and a "not paid" answer is remembered
  * briefly, so the routes cannot be used to spend the merchant's Stripe rate limit.
  */
-export function callbackRoutes(deps: AppDeps): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
+export function callbackRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>();
+  // In the OpenAPI document; handled without the contract's validators, since a bad link must
+  // redirect, not answer JSON.
+  app.openAPIRegistry.registerPath(api.success);
+  app.openAPIRegistry.registerPath(api.cancel);
+
   const notPaid = new RecentOutcomes(NOT_PAID_MEMORY_MS, deps.clock);
   const limited = rateLimitCallbacks(deps.store.rateLimits, deps.config, deps.clock);
   const defaultReturnUrl = () => resolveReturnUrl(deps.config, undefined);

@@ -1,9 +1,11 @@
-import { Hono } from 'hono';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import * as api from '../../../contract/routes.ts';
 import type { AppDeps, AppEnv } from '../app-env.ts';
 import { subscriptionSummary } from '../billing/subscription-summary.ts';
 import { ApiError } from '../errors.ts';
 import { requireBillingEnabled } from '../http/billing-enabled.ts';
-import { optionalText, readJsonObject } from '../http/json-body.ts';
+import { contractRouter } from '../http/contract-router.ts';
+import { optionalText } from '../http/json-body.ts';
 import { isHostId, orgAccountKey, parseAccountKey, userAccountKey } from '../identity/account-key.ts';
 import { requireApiKey } from '../identity/api-key.ts';
 import { formatCents, parseAmount } from '../money.ts';
@@ -17,9 +19,9 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
  * name a user (`user_id`) or an organisation (`account_id`); answers and reads use the account
  * key, `user:<id>` or `org:<id>`, as the widgets' tokens do (identity/account-key.ts).
  */
-export function serverApiRoutes(deps: AppDeps): Hono<AppEnv> {
+export function serverApiRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
   const { store, clock } = deps;
-  const routes = new Hono<AppEnv>();
+  const routes = contractRouter();
   const apiKey = requireApiKey(deps);
   const enabled = requireBillingEnabled(deps.config);
 
@@ -56,21 +58,17 @@ export function serverApiRoutes(deps: AppDeps): Hono<AppEnv> {
     };
   };
 
-  routes.post('/usage', apiKey, enabled, async (c) => {
-    return c.json(await applyChange(await readJsonObject(c), -1, 'usage'));
+  routes.openapi({ ...api.usage, middleware: [apiKey, enabled] }, async (c) => {
+    return c.json(await applyChange(c.req.valid('json'), -1, 'usage'), 200);
   });
 
-  routes.post('/grants', apiKey, enabled, async (c) => {
-    const body = await readJsonObject(c);
-    const kind = body.kind ?? 'grant';
-    if (kind !== 'grant' && kind !== 'refund') {
-      throw new ApiError(400, 'invalid_kind', 'kind must be "grant" or "refund".', 'kind');
-    }
-    return c.json(await applyChange(body, 1, kind));
+  routes.openapi({ ...api.grants, middleware: [apiKey, enabled] }, async (c) => {
+    const body = c.req.valid('json');
+    return c.json(await applyChange(body, 1, body.kind ?? 'grant'), 200);
   });
 
-  routes.get('/accounts/:id', apiKey, async (c) => {
-    const accountId = c.req.param('id');
+  routes.openapi({ ...api.account, middleware: [apiKey] }, async (c) => {
+    const accountId = c.req.valid('param').id;
     if (!parseAccountKey(accountId)) {
       throw new ApiError(
         400,
@@ -80,19 +78,22 @@ export function serverApiRoutes(deps: AppDeps): Hono<AppEnv> {
       );
     }
     const account = await store.account(accountId);
-    if (!account) throw new ApiError(404, 'account_not_found', `No billing account "${accountId}".`);
-    return c.json({
-      id: account.id,
-      email: account.email,
-      stripe_customer_id: account.stripeCustomerId,
-      balance: formatCents(account.balanceCents),
-      balance_cents: account.balanceCents,
-      has_payment_method: account.defaultPaymentMethodId !== null,
-      welcome_granted_at: account.welcomeGrantedAt,
-      subscription: await subscriptionSummary(store, account.id, clock.now()),
-      created_at: account.createdAt,
-      updated_at: account.updatedAt,
-    });
+    if (!account) throw new ApiError(404, 'account_not_found', 'No billing account has this key.');
+    return c.json(
+      {
+        id: account.id,
+        email: account.email,
+        stripe_customer_id: account.stripeCustomerId,
+        balance: formatCents(account.balanceCents),
+        balance_cents: account.balanceCents,
+        has_payment_method: account.defaultPaymentMethodId !== null,
+        welcome_granted_at: account.welcomeGrantedAt,
+        subscription: await subscriptionSummary(store, account.id, clock.now()),
+        created_at: account.createdAt,
+        updated_at: account.updatedAt,
+      },
+      200,
+    );
   });
 
   return routes;

@@ -7,9 +7,8 @@ import { type Client, createClient } from '@libsql/client';
 import { dumpStore } from '../../../test/store-dump.ts';
 import { createApp } from '../../app.ts';
 import { ManualClock } from '../../clock.ts';
-import { signHs256 } from '../../identity/hs256.ts';
 import { createStripeClient } from '../../stripe/client.ts';
-import { TEST_JWT_SECRET, testConfig } from '../../testing.ts';
+import { signTestToken, TEST_JWT_SECRET, testConfig } from '../../testing.ts';
 import { applyMigrations, readMigrations } from '../migrations.ts';
 import { openStore } from '../open-store.ts';
 import type { BillingStore } from '../store.ts';
@@ -261,7 +260,7 @@ describe('migration 003: account ids get their kind', () => {
       const app = createApp({ store, stripe: createStripeClient(config), config, clock });
       const credits = async (claims: Record<string, string>) => {
         const exp = Math.floor(clock.now().getTime() / 1000) + 3600;
-        const token = signHs256({ ...claims, exp }, TEST_JWT_SECRET);
+        const token = signTestToken({ ...claims, exp }, TEST_JWT_SECRET);
         const res = await app.request('/api/billing/credits', {
           headers: { authorization: `Bearer ${token}` },
         });
