@@ -50,6 +50,12 @@ export class CachedConnection {
     return this.connection;
   }
 
+  /** Runs `sql` now and on every connection opened after a `reset` (a per-connection PRAGMA). */
+  addSetup(sql: string): void {
+    this.options.setup = this.options.setup ? `${this.options.setup}; ${sql}` : sql;
+    if (this.connection?.open) this.connection.exec(sql);
+  }
+
   /** True while a transaction is open on this connection. */
   get inTransaction(): boolean {
     return this.connection?.open === true && this.connection.inTransaction;

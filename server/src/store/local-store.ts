@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { type BalanceReader, createBalanceReader } from './balance-reader.ts';
 import { BUSY_TIMEOUT_MS } from './busy.ts';
 import { CachedConnection, toStoreError } from './cached-connection.ts';
+import { Checkpointer } from './checkpointer.ts';
 import { GroupCommit, type GroupCommitOptions } from './group-commit.ts';
 import { applyMigrationsLocally, readMigrations } from './migrations.ts';
 import { balanceOf } from './queries.ts';
@@ -18,7 +19,9 @@ import { WriteConnection } from './write-connection.ts';
  * - group commit (group-commit.ts): units of work waiting together share one COMMIT and fsync;
  * - statements prepared once (cached-connection.ts), on a write connection and a read connection;
  * - the `/credits` balance read checked against the WAL index (balance-reader.ts);
- * - rate-limit buckets written on a connection that does not wait for an fsync (`rateLimits`).
+ * - rate-limit buckets written on a connection that does not wait for an fsync (`rateLimits`);
+ * - commits made durable, and the WAL checkpointed, off the event loop (wal-sync.ts,
+ *   checkpointer.ts).
  * Several processes may share one file (WAL mode): each writes through its own group commit and
  * waits for the others' write lock without blocking its event loop (write-connection.ts).
  */
@@ -37,6 +40,7 @@ export class LocalStore extends SqlBillingStore {
     private readonly console: CachedConnection,
     /** Rate-limit buckets' connection (synchronous=NORMAL); the write connection in memory. */
     private readonly limits: WriteConnection,
+    private readonly checkpointer: Checkpointer | null,
   ) {
     super();
     this.sql = {
@@ -67,6 +71,7 @@ export class LocalStore extends SqlBillingStore {
     let balances: BalanceReader | null = null;
     let console: CachedConnection | null = null;
     let limits: WriteConnection | null = null;
+    let checkpointer: Checkpointer | null = null;
     try {
       writer.open(path !== null);
       await applyMigrationsLocally(writer, await readMigrations());
@@ -75,8 +80,14 @@ export class LocalStore extends SqlBillingStore {
         balances = createBalanceReader(path);
         console = new CachedConnection(path, { timeout: BUSY_TIMEOUT_MS, fileMustExist: true });
         limits = new WriteConnection(path, { synchronous: 'NORMAL' });
+        const writers = [writer, limits];
+        checkpointer = await Checkpointer.start(path, () => {
+          for (const w of writers) w.connection.addSetup('PRAGMA wal_autocheckpoint = 1000');
+        });
+        if (checkpointer) for (const w of writers) w.connection.addSetup('PRAGMA wal_autocheckpoint = 0');
       }
     } catch (err) {
+      await checkpointer?.close();
       limits?.close();
       console?.close();
       balances?.close();
@@ -84,7 +95,13 @@ export class LocalStore extends SqlBillingStore {
       writer.close();
       throw toStoreError(err);
     }
-    const group = new GroupCommit(writer, opts.groupCommit);
+    const group = new GroupCommit(writer, {
+      ...opts.groupCommit,
+      onCommit: (size) => {
+        opts.groupCommit?.onCommit?.(size);
+        checkpointer?.committed();
+      },
+    });
     const own = writer.connection;
     return new LocalStore(
       path ?? ':memory:',
@@ -94,6 +111,7 @@ export class LocalStore extends SqlBillingStore {
       balances,
       console ?? own,
       limits ?? writer,
+      checkpointer,
     );
   }
 
@@ -141,6 +159,7 @@ export class LocalStore extends SqlBillingStore {
       } catch (err) {
         throw toStoreError(err);
       }
+      this.checkpointer?.committed();
       return waitFromResult(results, perMinute);
     },
   };
@@ -157,6 +176,7 @@ export class LocalStore extends SqlBillingStore {
 
   async close(): Promise<void> {
     this.group.close();
+    await this.checkpointer?.close();
     this.balances?.close();
     this.reads.close();
     this.console.close();

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -151,6 +151,40 @@ describe('writers in one process', () => {
       assert.deepEqual(await b.auditLedger(), []);
       await a.close();
       await b.close();
+    } finally {
+      cleanup();
+    }
+  });
+
+  test("the WAL is checkpointed while writes come in (by the store's worker)", async () => {
+    const { url, cleanup } = tempDir();
+    try {
+      const store = await openStore({ url });
+      const file = url.slice('file:'.length);
+      const before = statSync(file).size;
+      for (let batch = 0; batch < 10; batch++) {
+        await Promise.all(
+          Array.from({ length: 50 }, (_, i) =>
+            store.write(now, (unit) =>
+              unit.creditLedger({
+                accountId: `acct_${i}`,
+                amountCents: 1,
+                kind: 'grant',
+                sourceId: `s_${batch}_${i}`,
+              }),
+            ),
+          ),
+        );
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      // Only a checkpoint writes pages into the database file itself.
+      const deadline = Date.now() + 5000;
+      while (statSync(file).size === before && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
+      assert.ok(statSync(file).size > before, 'the database file grew: a checkpoint ran');
+      const writerSetting = await store.sql.run('PRAGMA wal_autocheckpoint');
+      assert.ok(Number(Object.values(writerSetting.rows[0]!)[0]) > 0, 'other connections keep the default');
+      await store.close();
     } finally {
       cleanup();
     }
