@@ -397,6 +397,24 @@ export class WritePlan implements WriteUnit {
   }
 }
 
+/** A 402 for a debit larger than the balance; the store fills in the balance it read afterwards. */
+export class InsufficientCredits extends ApiError {
+  constructor(
+    readonly accountId: string,
+    readonly debitCents: number,
+    balanceCents: number | null,
+  ) {
+    super(
+      402,
+      'insufficient_credits',
+      balanceCents === null
+        ? `The balance does not cover ${formatCents(debitCents)}.`
+        : `The balance of ${formatCents(balanceCents)} does not cover ${formatCents(debitCents)}.`,
+      'amount',
+    );
+  }
+}
+
 /** A statement of a unit that failed: its position in the unit and the driver's code and message. */
 export class StatementFailure extends Error {
   constructor(
@@ -456,12 +474,7 @@ function ledgerRefusal(error: StatementFailure, change: LedgerChange): Error | n
         'idempotency_key',
       );
     case 'insufficient_credits':
-      return new ApiError(
-        402,
-        'insufficient_credits',
-        `The balance does not cover ${formatCents(-change.amountCents)}.`,
-        'amount',
-      );
+      return new InsufficientCredits(change.accountId, -change.amountCents, null);
     case 'balance_overflow':
       return new ApiError(400, 'amount_too_large', 'This change would overflow the balance.', 'amount');
     default:

@@ -1,4 +1,4 @@
-import { isLater, StatementFailure, WritePlan } from './operations.ts';
+import { InsufficientCredits, isLater, StatementFailure, WritePlan } from './operations.ts';
 import type { ReadQuery } from './queries.ts';
 import * as q from './queries.ts';
 import { SweepSchedule, takeTokenStatements, waitFromResult } from './rate-limits.ts';
@@ -131,8 +131,14 @@ export abstract class SqlBillingStore implements BillingStore {
       try {
         results = await this.runUnit(plan.statements);
       } catch (err) {
-        if (err instanceof StatementFailure) throw plan.errorFor(err);
-        throw err;
+        if (!(err instanceof StatementFailure)) throw err;
+        const refusal = plan.errorFor(err);
+        if (refusal instanceof InsufficientCredits) {
+          // Read after the refusal, for the message only: the unit itself decided in SQL.
+          const balance = await Promise.resolve(this.balance(refusal.accountId)).catch(() => null);
+          throw new InsufficientCredits(refusal.accountId, refusal.debitCents, balance ?? 0);
+        }
+        throw refusal;
       }
       plan.settle(results);
     }

@@ -87,6 +87,7 @@ for (const kind of storeKinds()) {
           assert.ok(err instanceof ApiError);
           assert.equal(err.status, 402);
           assert.equal(err.code, 'insufficient_credits');
+          assert.equal(err.message, 'The balance of 5.00 does not cover 5.01.');
           return true;
         });
         assert.equal(await store.balance('acct_a'), 500);
