@@ -2,7 +2,7 @@
  * The webhook storm (DESIGN section 10): real Checkout top-ups and subscriptions are paid in an
  * emulator that delivers nothing itself; then every event it emitted is signed and posted, with a
  * share of them twice, in shuffled order, spread at random over two server processes that share
- * one libSQL file. Stripe behaves the same way (at-least-once, any order), so the ledger must end
+ * one libSQL database (a temp file, or the remote database the caller names). Stripe behaves the same way (at-least-once, any order), so the ledger must end
  * exactly at the sum of what was paid. Used by the reliability test (small) and the bench (large).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -15,7 +15,7 @@ import { EMULATOR_WEBHOOK_SECRET } from '../src/config.ts';
 import { signHs256 } from '../src/identity/hs256.ts';
 import { auditLedger, type LedgerMismatch } from '../src/store/audit.ts';
 import { openStore } from '../src/store/db.ts';
-import { freePort, type ServerProcess, startServerProcess } from './server-process.ts';
+import { freePort, type ServerProcess, startServerProcesses } from './server-process.ts';
 
 const JWT_SECRET = 'storm-jwt-secret-0123456789-abcdefgh';
 const API_KEY = 'bk_storm_api_key_0123456789abcdef';
@@ -31,6 +31,8 @@ export interface StormOptions {
   duplicateRate: number;
   /** Deliveries in flight at once, across both processes. */
   concurrency: number;
+  /** The database both processes share (default: a temp libSQL file, removed afterwards). */
+  dbUrl?: string;
 }
 
 export interface StormResult {
@@ -38,6 +40,12 @@ export interface StormResult {
   deliveries: number;
   /** Deliveries answered non-2xx and sent again, as Stripe would. */
   redeliveries: number;
+  /** Deliveries still refused after 5 attempts (the storm gives up on them). */
+  undelivered: number;
+  /** Answers with a 5xx status from either process, during the purchases and the storm. */
+  serverErrors: number;
+  /** Purchases that could not be made, with the answer (their amounts are not expected). */
+  failedPurchases: string[];
   deliveriesPerProcess: [number, number];
   seconds: number;
   expectedCents: number;
@@ -77,8 +85,8 @@ async function inPool<T>(items: T[], limit: number, work: (item: T, index: numbe
 }
 
 export async function runWebhookStorm(options: StormOptions): Promise<StormResult> {
-  const dir = mkdtempSync(join(tmpdir(), 'billing-storm-'));
-  const dbUrl = `file:${join(dir, 'billing.db')}`;
+  const dir = options.dbUrl ? null : mkdtempSync(join(tmpdir(), 'billing-storm-'));
+  const dbUrl = options.dbUrl ?? `file:${join(dir!, 'billing.db')}`;
   const emulator = await startEmulator();
   const servers: ServerProcess[] = [];
   try {
@@ -92,8 +100,8 @@ export async function runWebhookStorm(options: StormOptions): Promise<StormResul
       BILLING_API_KEY: API_KEY,
       BILLING_RATE_LIMIT_PER_MINUTE: '100000',
     });
-    // Started together: both apply migrations to the same new file at once.
-    servers.push(...(await Promise.all(ports.map((port) => startServerProcess(env(port))))));
+    // Started together: both apply migrations to the same new database at once.
+    servers.push(...(await startServerProcesses(ports.map(env))));
 
     // Expected balances by account key: each user pays for his own account, `user:<name>`.
     const expected = new Map<string, number>();
@@ -101,6 +109,9 @@ export async function runWebhookStorm(options: StormOptions): Promise<StormResul
       expected.set(`user:${user}`, (expected.get(`user:${user}`) ?? 0) + cents);
     const token = (user: string) =>
       signHs256({ sub: user, exp: Math.floor(Date.now() / 1000) + 3600 }, JWT_SECRET);
+    let serverErrors = 0;
+    const failedPurchases: string[] = [];
+    /** Opens and pays a Checkout session; false (and the answer in failedPurchases) when refused. */
     const pay = async (server: ServerProcess, user: string, path: string, body: unknown) => {
       const res = await fetch(`${server.url}/api/billing/${path}`, {
         method: 'POST',
@@ -108,14 +119,17 @@ export async function runWebhookStorm(options: StormOptions): Promise<StormResul
         body: JSON.stringify(body),
       });
       const answer = (await res.json()) as { redirect_url?: string };
+      if (res.status >= 500) serverErrors++;
       if (res.status !== 200 || !answer.redirect_url) {
-        throw new Error(`${path} for ${user}: ${res.status} ${JSON.stringify(answer)}`);
+        failedPurchases.push(`${path} for ${user}: ${res.status} ${JSON.stringify(answer)}`);
+        return false;
       }
       const sessionId = /cs_[A-Za-z0-9_]+/.exec(answer.redirect_url)![0];
       const done = await emulator.control(`/_emulator/checkout/sessions/${sessionId}/complete`, {
         card: '4242424242424242',
       });
       if (done.status !== 200) throw new Error(`completing ${sessionId}: ${JSON.stringify(done.body)}`);
+      return true;
     };
 
     const topUpUsers = Math.max(1, Math.ceil(options.topUps / 8));
@@ -128,12 +142,12 @@ export async function runWebhookStorm(options: StormOptions): Promise<StormResul
       if (kind === 'topup') {
         const user = `storm_topup_${i % topUpUsers}`;
         const amount = topUpAmount(i);
-        await pay(server, user, 'create-checkout-session', { amount });
-        expect(user, Math.round(Number(amount) * 100));
+        if (await pay(server, user, 'create-checkout-session', { amount })) {
+          expect(user, Math.round(Number(amount) * 100));
+        }
       } else {
         const user = `storm_sub_${i}`;
-        await pay(server, user, 'subscription-checkout-session', {});
-        expect(user, PLAN_CREDIT_CENTS);
+        if (await pay(server, user, 'subscription-checkout-session', {})) expect(user, PLAN_CREDIT_CENTS);
       }
     });
 
@@ -151,6 +165,7 @@ export async function runWebhookStorm(options: StormOptions): Promise<StormResul
 
     const perProcess: [number, number] = [0, 0];
     let redeliveries = 0;
+    let undelivered = 0;
     const started = performance.now();
     await inPool(deliveries, options.concurrency, async (delivery) => {
       for (let attempt = 1; ; attempt++) {
@@ -169,8 +184,12 @@ export async function runWebhookStorm(options: StormOptions): Promise<StormResul
           body: delivery.payload,
         });
         await res.arrayBuffer();
+        if (res.status >= 500) serverErrors++;
         if (res.status === 200) return;
-        if (attempt >= 5) throw new Error(`a delivery failed ${attempt} times, last with ${res.status}`);
+        if (attempt >= 5) {
+          undelivered++;
+          return;
+        }
         redeliveries++;
         await new Promise((r) => setTimeout(r, 50 * attempt));
       }
@@ -198,6 +217,9 @@ export async function runWebhookStorm(options: StormOptions): Promise<StormResul
         events: events.length,
         deliveries: deliveries.length,
         redeliveries,
+        undelivered,
+        serverErrors,
+        failedPurchases,
         deliveriesPerProcess: perProcess,
         seconds,
         expectedCents,
@@ -217,6 +239,6 @@ export async function runWebhookStorm(options: StormOptions): Promise<StormResul
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
     await emulator.close();
-    rmSync(dir, { recursive: true, force: true });
+    if (dir) rmSync(dir, { recursive: true, force: true });
   }
 }
