@@ -18,6 +18,21 @@ export const HRANA_SERVER_DIR = resolve(ROOT, '../shared/vendor/hrana-test-serve
 /** Debian's interpreter, which sees the apt-installed aiohttp and protobuf. */
 const PYTHON = '/usr/bin/python3';
 const READY_WITHIN_MS = 20_000;
+/**
+ * Runs server_v2.py so that it ends with the process that started it, however that one ends
+ * (SIGKILL, or a test runner's SIGTERM, which runs no exit handler): Linux's parent-death signal.
+ */
+const LAUNCHER = `
+import ctypes, os, runpy, signal, sys
+try:
+    ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+except (AttributeError, OSError):
+    pass  # not Linux: stop() and the exit hook still end it
+if os.getppid() != int(sys.argv[1]):
+    sys.exit(0)  # the parent was already gone
+sys.argv = ['server_v2.py']
+runpy.run_path('server_v2.py', run_name='__main__')
+`;
 
 /** A running Hrana test server with its own database file. */
 export interface RemoteDatabase {
@@ -69,7 +84,7 @@ async function startOnce(port: number): Promise<RemoteDatabase> {
   // holds no handle that would keep a test process alive.
   const log = join(dir, 'server.log');
   const logFd = openSync(log, 'w');
-  const child: ChildProcess = spawn(PYTHON, ['server_v2.py'], {
+  const child: ChildProcess = spawn(PYTHON, ['-c', LAUNCHER, String(process.pid)], {
     cwd: HRANA_SERVER_DIR,
     env: { PATH: process.env.PATH ?? '', PORT: String(port), PERSISTENT_DB: file, LOG_LEVEL: 'INFO' },
     stdio: ['ignore', 'ignore', logFd],
