@@ -22,7 +22,17 @@ const files = readdirSync(new URL('../server/test/', import.meta.url))
   .map((name) => `server/test/${name}`);
 const child = spawn(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', ...process.argv.slice(2), ...files],
+  [
+    '--import',
+    'tsx',
+    '--test',
+    '--test-concurrency=2',
+    // A store that stalls fails its test instead of holding the suite (a run once waited 18 min).
+    '--test-timeout=240000',
+    '--test-force-exit',
+    ...process.argv.slice(2),
+    ...files,
+  ],
   { cwd: root, stdio: 'inherit', env: { ...process.env, BILLING_TEST_DB: 'remote' } },
 );
 child.once('exit', (code, signal) => {

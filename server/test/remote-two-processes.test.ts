@@ -33,8 +33,11 @@ describe('two server processes on one remote database', { skip }, () => {
         duplicateRate: 0.3,
         concurrency: 16,
         dbUrl: db.url,
+        // A store that answers this slowly fails the storm rather than stalling the suite.
+        timeLimitMs: 120_000,
       });
       const summary = JSON.stringify({ ...result, audit: result.audit.slice(0, 5) });
+      assert.equal(result.timedOut, false, `the storm ended within its time limit: ${summary}`);
       assert.deepEqual(result.failedPurchases, [], 'every Checkout session was opened');
       assert.equal(result.serverErrors, 0, `no 5xx answer: ${summary}`);
       assert.equal(result.undelivered, 0, 'every delivery accepted');

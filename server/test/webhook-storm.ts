@@ -33,6 +33,11 @@ export interface StormOptions {
   concurrency: number;
   /** The database both processes share (default: a temp libSQL file, removed afterwards). */
   dbUrl?: string;
+  /**
+   * After this long no new purchase or delivery starts (those in flight finish) and the result
+   * says `timedOut`: a store that answers slowly fails the storm instead of stalling the suite.
+   */
+  timeLimitMs?: number;
 }
 
 export interface StormResult {
@@ -55,6 +60,8 @@ export interface StormResult {
   audit: LedgerMismatch[];
   /** Events recorded as processed in `webhook_events` (each exactly once). */
   processedEvents: number;
+  /** The time limit ended the storm before every purchase and delivery was made. */
+  timedOut: boolean;
   /** Ledger equals the expected sum, every balance is right, and the audit is clean. */
   exact: boolean;
 }
@@ -72,16 +79,22 @@ function shuffle<T>(items: T[]): T[] {
   return items;
 }
 
-/** Runs `work` over `items` with at most `limit` in flight. */
-async function inPool<T>(items: T[], limit: number, work: (item: T, index: number) => Promise<void>) {
+/** Runs `work` over `items` with at most `limit` in flight; none starts after `until` (epoch ms). */
+async function inPool<T>(
+  items: T[],
+  limit: number,
+  work: (item: T, index: number) => Promise<void>,
+  until = Number.POSITIVE_INFINITY,
+): Promise<boolean> {
   let next = 0;
   const worker = async () => {
-    while (next < items.length) {
+    while (next < items.length && Date.now() < until) {
       const index = next++;
       await work(items[index]!, index);
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return next >= items.length;
 }
 
 export async function runWebhookStorm(options: StormOptions): Promise<StormResult> {
@@ -137,19 +150,25 @@ export async function runWebhookStorm(options: StormOptions): Promise<StormResul
       ...Array.from({ length: options.topUps }, (_, i) => ({ kind: 'topup' as const, i })),
       ...Array.from({ length: options.subscriptions }, (_, i) => ({ kind: 'subscribe' as const, i })),
     ];
-    await inPool(purchases, 8, async ({ kind, i }) => {
-      const server = servers[i % 2]!;
-      if (kind === 'topup') {
-        const user = `storm_topup_${i % topUpUsers}`;
-        const amount = topUpAmount(i);
-        if (await pay(server, user, 'create-checkout-session', { amount })) {
-          expect(user, Math.round(Number(amount) * 100));
+    const until = Date.now() + (options.timeLimitMs ?? Number.POSITIVE_INFINITY);
+    const purchased = await inPool(
+      purchases,
+      8,
+      async ({ kind, i }) => {
+        const server = servers[i % 2]!;
+        if (kind === 'topup') {
+          const user = `storm_topup_${i % topUpUsers}`;
+          const amount = topUpAmount(i);
+          if (await pay(server, user, 'create-checkout-session', { amount })) {
+            expect(user, Math.round(Number(amount) * 100));
+          }
+        } else {
+          const user = `storm_sub_${i}`;
+          if (await pay(server, user, 'subscription-checkout-session', {})) expect(user, PLAN_CREDIT_CENTS);
         }
-      } else {
-        const user = `storm_sub_${i}`;
-        if (await pay(server, user, 'subscription-checkout-session', {})) expect(user, PLAN_CREDIT_CENTS);
-      }
-    });
+      },
+      until,
+    );
 
     const events: Stripe.Event[] = [];
     for await (const event of emulator.stripe.events.list({ limit: 100 })) events.push(event);
@@ -167,33 +186,38 @@ export async function runWebhookStorm(options: StormOptions): Promise<StormResul
     let redeliveries = 0;
     let undelivered = 0;
     const started = performance.now();
-    await inPool(deliveries, options.concurrency, async (delivery) => {
-      for (let attempt = 1; ; attempt++) {
-        const target = servers[delivery.server]!;
-        perProcess[delivery.server as 0 | 1]++;
-        const res = await fetch(`${target.url}/api/billing/webhook`, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json; charset=utf-8',
-            'stripe-signature': signPayload(
-              delivery.payload,
-              EMULATOR_WEBHOOK_SECRET,
-              Math.floor(Date.now() / 1000),
-            ),
-          },
-          body: delivery.payload,
-        });
-        await res.arrayBuffer();
-        if (res.status >= 500) serverErrors++;
-        if (res.status === 200) return;
-        if (attempt >= 5) {
-          undelivered++;
-          return;
+    const delivered = await inPool(
+      deliveries,
+      options.concurrency,
+      async (delivery) => {
+        for (let attempt = 1; ; attempt++) {
+          const target = servers[delivery.server]!;
+          perProcess[delivery.server as 0 | 1]++;
+          const res = await fetch(`${target.url}/api/billing/webhook`, {
+            method: 'POST',
+            headers: {
+              'content-type': 'application/json; charset=utf-8',
+              'stripe-signature': signPayload(
+                delivery.payload,
+                EMULATOR_WEBHOOK_SECRET,
+                Math.floor(Date.now() / 1000),
+              ),
+            },
+            body: delivery.payload,
+          });
+          await res.arrayBuffer();
+          if (res.status >= 500) serverErrors++;
+          if (res.status === 200) return;
+          if (attempt >= 5) {
+            undelivered++;
+            return;
+          }
+          redeliveries++;
+          await new Promise((r) => setTimeout(r, 50 * attempt));
         }
-        redeliveries++;
-        await new Promise((r) => setTimeout(r, 50 * attempt));
-      }
-    });
+      },
+      until,
+    );
     const seconds = (performance.now() - started) / 1000;
 
     const store = await openStore({ url: dbUrl });
@@ -220,6 +244,7 @@ export async function runWebhookStorm(options: StormOptions): Promise<StormResul
         undelivered,
         serverErrors,
         failedPurchases,
+        timedOut: !purchased || !delivered,
         deliveriesPerProcess: perProcess,
         seconds,
         expectedCents,
@@ -228,6 +253,8 @@ export async function runWebhookStorm(options: StormOptions): Promise<StormResul
         audit,
         processedEvents,
         exact:
+          purchased &&
+          delivered &&
           ledgerCents === expectedCents &&
           wrongBalances.length === 0 &&
           audit.length === 0 &&
