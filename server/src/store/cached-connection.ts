@@ -25,7 +25,13 @@ export class CachedConnection {
 
   constructor(
     private readonly path: string,
-    private readonly options: { timeout: number; readonly?: boolean; fileMustExist?: boolean },
+    private readonly options: {
+      timeout: number;
+      readonly?: boolean;
+      fileMustExist?: boolean;
+      /** SQL run on every connection this opens (per-connection PRAGMAs survive a `reset`). */
+      setup?: string;
+    },
   ) {}
 
   /** The open connection, opened on first use (and again after `reset`). */
@@ -34,7 +40,9 @@ export class CachedConnection {
     if (this.connection === null || !this.connection.open) {
       this.statements.clear();
       try {
-        this.connection = new Database(this.path, this.options);
+        const { setup, ...options } = this.options;
+        this.connection = new Database(this.path, options);
+        if (setup) this.connection.exec(setup);
       } catch (err) {
         throw toStoreError(err);
       }
@@ -53,6 +61,10 @@ export class CachedConnection {
     const args = stmt.args as unknown[] | Record<string, unknown>;
     if (!cached.reader) {
       return { rows: [], rowsAffected: cached.statement.run(args).changes };
+    }
+    if (stmt.oneRow) {
+      const row = cached.statement.get(args) as unknown[] | undefined;
+      return { rows: row === undefined ? [] : [row], rowsAffected: 0 };
     }
     const rows = cached.statement.all(args) as unknown[][];
     return { rows, rowsAffected: 0 };

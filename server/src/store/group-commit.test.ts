@@ -239,7 +239,7 @@ setTimeout(() => { db.exec('ROLLBACK'); db.close(); }, 300);`,
   });
 
   test('a write lock held past the busy timeout fails the group with SQLITE_BUSY; the next one commits', async () => {
-    const writer = new WriteConnection(path, 200);
+    const writer = new WriteConnection(path, { busyTimeoutMs: 200 });
     const group = new GroupCommit(writer);
     const holder = new WriteConnection(path);
     try {
@@ -255,6 +255,40 @@ setTimeout(() => { db.exec('ROLLBACK'); db.close(); }, 300);`,
       assert.equal(await count('SELECT COUNT(*) AS n FROM webhook_events'), 1);
     } finally {
       holder.close();
+      group.close();
+      writer.close();
+    }
+  });
+
+  test('a unit is answered only once its commit is durable, and an fsync that fails fails the unit', async () => {
+    const writer = new WriteConnection(path);
+    const group = new GroupCommit(writer);
+    const walSync = writer.walSync!;
+    let finish!: (err?: Error) => void;
+    walSync.flush = () =>
+      new Promise<void>((resolve, reject) => {
+        finish = (err) => (err ? reject(err) : resolve());
+      });
+    try {
+      let answered = false;
+      const unit = group
+        .run([sql("INSERT INTO webhook_events (id, type, received_at) VALUES ('e1', 't', 'n')")])
+        .then(() => {
+          answered = true;
+        });
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(answered, false, 'committed, but not yet durable');
+      finish();
+      await unit;
+      assert.equal(answered, true);
+
+      const failing = group.run([
+        sql("INSERT INTO webhook_events (id, type, received_at) VALUES ('e2', 't', 'n')"),
+      ]);
+      await new Promise((r) => setTimeout(r, 50));
+      finish(new Error('EIO: i/o error, fsync'));
+      await assert.rejects(failing, { code: 'SQLITE_IOERR_FSYNC' });
+    } finally {
       group.close();
       writer.close();
     }

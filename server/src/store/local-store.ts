@@ -74,8 +74,7 @@ export class LocalStore extends SqlBillingStore {
         reads = new CachedConnection(path, { timeout: BUSY_TIMEOUT_MS, readonly: true, fileMustExist: true });
         balances = createBalanceReader(path);
         console = new CachedConnection(path, { timeout: BUSY_TIMEOUT_MS, fileMustExist: true });
-        limits = new WriteConnection(path);
-        limits.connection.exec('PRAGMA synchronous = NORMAL');
+        limits = new WriteConnection(path, { synchronous: 'NORMAL' });
       }
     } catch (err) {
       limits?.close();
@@ -98,11 +97,14 @@ export class LocalStore extends SqlBillingStore {
     );
   }
 
+  /** After any commit still being made durable (wal-sync.ts): never act on what a power cut may undo. */
   protected async read(statement: SqlStatement): Promise<StatementResult> {
+    await this.group.durable();
     return this.readNow(statement);
   }
 
   protected async readTogether(statements: SqlStatement[]): Promise<StatementResult[]> {
+    await this.group.durable();
     return statements.map((s) => this.readNow(s));
   }
 

@@ -95,6 +95,7 @@ export async function applyMigrationsLocally(
     }, MIGRATION_WAIT_MS);
     if (done) applied.push(migration.version);
   }
+  await writer.lastFlush;
   return applied;
 }
 

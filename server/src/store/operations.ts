@@ -138,7 +138,7 @@ export class WritePlan implements WriteUnit {
            WHERE id = :account AND stripe_customer_id IS NULL`,
           { customer: customerId, now: this.at, account: accountId },
         ),
-        named('SELECT stripe_customer_id FROM accounts WHERE id = :account', { account: accountId }),
+        named('SELECT stripe_customer_id FROM accounts WHERE id = :account', { account: accountId }, true),
       ],
     );
     return stored;
@@ -291,7 +291,7 @@ export class WritePlan implements WriteUnit {
     if (!Number.isSafeInteger(amount) || amount === 0) {
       throw new Error(`creditLedger: amountCents must be a non-zero safe integer, got ${amount}`);
     }
-    const entryId = `le_${randomBytes(12).toString('hex')}`;
+    const entryId = `le_${Date.now().toString(16).padStart(12, '0')}${randomBytes(6).toString('hex')}`;
     const args: Record<string, SqlValue> = {
       account: change.accountId,
       amount,
@@ -349,6 +349,7 @@ export class WritePlan implements WriteUnit {
         `SELECT e.id, (SELECT balance_cents FROM accounts WHERE id = :account)
          FROM (SELECT 1) AS one LEFT JOIN ledger_entries AS e ON e.source_id = :source`,
         args,
+        true,
       ),
     );
     const result = new Pending<LedgerResult>();
@@ -474,7 +475,7 @@ const parameterNames = new Map<string, string[]>();
  * A statement with named arguments: exactly the `:name` parameters its SQL uses, taken from
  * `args` (a remote server refuses a statement given arguments it does not use).
  */
-function named(sql: string, args: Record<string, SqlValue>): SqlStatement {
+function named(sql: string, args: Record<string, SqlValue>, oneRow = false): SqlStatement {
   let names = parameterNames.get(sql);
   if (names === undefined) {
     names = [...new Set(Array.from(sql.matchAll(/:([a-z_][a-z0-9_]*)/g), (m) => m[1]!))];
@@ -485,5 +486,5 @@ function named(sql: string, args: Record<string, SqlValue>): SqlStatement {
     if (!(name in args)) throw new Error(`statement parameter :${name} has no argument`);
     used[name] = args[name]!;
   }
-  return { sql, args: used };
+  return oneRow ? { sql, args: used, oneRow } : { sql, args: used };
 }

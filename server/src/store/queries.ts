@@ -14,7 +14,7 @@ import {
   subscriptionMirrorOf,
   text,
 } from './rows.ts';
-import { type SqlStatement, type StatementResult, sql } from './sql.ts';
+import { type SqlStatement, type StatementResult, sql, sqlOneRow } from './sql.ts';
 
 /**
  * The store's reads: each a statement and how its answer becomes a record. Both implementations
@@ -35,27 +35,27 @@ function first<T>(decode: (row: StatementResult['rows'][number]) => T) {
 export const LIVE_SUBSCRIPTION_STATUSES = ['active', 'trialing', 'past_due', 'unpaid'] as const;
 
 export const accountById = (accountId: string): ReadQuery<Account | null> => ({
-  statement: sql(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE id = ?`, accountId),
+  statement: sqlOneRow(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE id = ?`, accountId),
   decode: first(accountOf),
 });
 
 export const balanceOf = (accountId: string): ReadQuery<number | null> => ({
-  statement: sql('SELECT balance_cents FROM accounts WHERE id = ?', accountId),
+  statement: sqlOneRow('SELECT balance_cents FROM accounts WHERE id = ?', accountId),
   decode: first((row) => integer(row[0], 'accounts.balance_cents')),
 });
 
 export const accountIdForCustomer = (customerId: string): ReadQuery<string | null> => ({
-  statement: sql('SELECT id FROM accounts WHERE stripe_customer_id = ?', customerId),
+  statement: sqlOneRow('SELECT id FROM accounts WHERE stripe_customer_id = ?', customerId),
   decode: first((row) => text(row[0], 'accounts.id')),
 });
 
 export const billingSessionById = (id: string): ReadQuery<BillingSession | null> => ({
-  statement: sql(`SELECT ${BILLING_SESSION_COLUMNS} FROM billing_sessions WHERE id = ?`, id),
+  statement: sqlOneRow(`SELECT ${BILLING_SESSION_COLUMNS} FROM billing_sessions WHERE id = ?`, id),
   decode: first(billingSessionOf),
 });
 
 export const billingSessionByReturnRef = (ref: string): ReadQuery<BillingSession | null> => ({
-  statement: sql(`SELECT ${BILLING_SESSION_COLUMNS} FROM billing_sessions WHERE cancel_ref = ?`, ref),
+  statement: sqlOneRow(`SELECT ${BILLING_SESSION_COLUMNS} FROM billing_sessions WHERE cancel_ref = ?`, ref),
   decode: first(billingSessionOf),
 });
 
@@ -70,7 +70,7 @@ export const openSubscriptionCheckoutIds = (accountId: string): ReadQuery<string
 });
 
 export const currentAccess = (accountId: string, now: Date) => ({
-  statement: sql(
+  statement: sqlOneRow(
     `SELECT ${SUBSCRIPTION_ACCESS_COLUMNS} FROM subscription_access
      WHERE account_id = ? AND status = 'ACTIVE' AND end_at > ? ORDER BY end_at DESC LIMIT 1`,
     accountId,
@@ -80,7 +80,7 @@ export const currentAccess = (accountId: string, now: Date) => ({
 });
 
 export const latestSubscriptionMirror = (accountId: string) => ({
-  statement: sql(
+  statement: sqlOneRow(
     `SELECT ${SUBSCRIPTION_MIRROR_COLUMNS} FROM subscriptions
      WHERE account_id = ? ORDER BY (status IN ('canceled', 'incomplete_expired')) ASC, updated_at DESC LIMIT 1`,
     accountId,
@@ -89,13 +89,13 @@ export const latestSubscriptionMirror = (accountId: string) => ({
 });
 
 export const hadSubscriptionAccess = (accountId: string): ReadQuery<boolean> => ({
-  statement: sql('SELECT 1 FROM subscription_access WHERE account_id = ? LIMIT 1', accountId),
+  statement: sqlOneRow('SELECT 1 FROM subscription_access WHERE account_id = ? LIMIT 1', accountId),
   decode: (result) => result.rows.length > 0,
 });
 
 /** The newest subscription Stripe still bills for the account, by our mirror. */
 export const liveMirroredSubscriptionId = (accountId: string): ReadQuery<string | null> => ({
-  statement: sql(
+  statement: sqlOneRow(
     `SELECT stripe_subscription_id FROM subscriptions
      WHERE account_id = ? AND status IN (${LIVE_SUBSCRIPTION_STATUSES.map(() => '?').join(', ')})
      ORDER BY updated_at DESC LIMIT 1`,
@@ -107,7 +107,7 @@ export const liveMirroredSubscriptionId = (accountId: string): ReadQuery<string 
 
 /** The subscription behind the account's access that is still running. */
 export const runningAccessSubscriptionId = (accountId: string, now: Date): ReadQuery<string | null> => ({
-  statement: sql(
+  statement: sqlOneRow(
     `SELECT stripe_subscription_id FROM subscription_access
      WHERE account_id = ? AND status = 'ACTIVE' AND end_at > ? AND stripe_subscription_id IS NOT NULL
      ORDER BY end_at DESC LIMIT 1`,
@@ -141,7 +141,7 @@ export const ledgerPage = (
 });
 
 export const webhookEventProcessed = (eventId: string): ReadQuery<boolean> => ({
-  statement: sql('SELECT 1 FROM webhook_events WHERE id = ? AND processed_at IS NOT NULL', eventId),
+  statement: sqlOneRow('SELECT 1 FROM webhook_events WHERE id = ? AND processed_at IS NOT NULL', eventId),
   decode: (result) => result.rows.length > 0,
 });
 

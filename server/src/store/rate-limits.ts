@@ -38,6 +38,7 @@ export function takeTokenStatements(
             updated_ms = max(updated_ms, :now)
           RETURNING tokens, granted`,
     args: { key, capacity: perMinute, now: nowMs, refill: perMinute / FULL_REFILL_MS },
+    oneRow: true,
   });
   return statements;
 }

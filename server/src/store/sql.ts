@@ -8,6 +8,11 @@ export type SqlValue = string | number | bigint | null;
 export interface SqlStatement {
   sql: string;
   args: readonly SqlValue[] | Readonly<Record<string, SqlValue>>;
+  /**
+   * The statement answers at most one row (a key lookup, `LIMIT 1`): the local driver then fetches
+   * it with one call instead of paging through a cursor (about 11 µs instead of 19 here).
+   */
+  oneRow?: boolean;
 }
 
 /** A result row by column position, as both drivers give it (decoded in rows.ts). */
@@ -23,4 +28,9 @@ export interface StatementResult {
 /** A statement with positional arguments. */
 export function sql(text: string, ...args: SqlValue[]): SqlStatement {
   return { sql: text, args };
+}
+
+/** The same, answering at most one row. */
+export function sqlOneRow(text: string, ...args: SqlValue[]): SqlStatement {
+  return { sql: text, args, oneRow: true };
 }

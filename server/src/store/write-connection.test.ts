@@ -41,7 +41,7 @@ describe('WriteConnection', () => {
   });
 
   test('waits for another holder of the write lock, then fails with SQLITE_BUSY; the next transaction works', async () => {
-    const writer = new WriteConnection(path, 150);
+    const writer = new WriteConnection(path, { busyTimeoutMs: 150 });
     const other = new WriteConnection(path);
     try {
       writer.open(true);

@@ -2,6 +2,7 @@ import { BUSY_TIMEOUT_MS, busyBackoffMs, isBusy, sleep } from './busy.ts';
 import { CachedConnection, toStoreError } from './cached-connection.ts';
 import type { SqlStatement, StatementResult } from './sql.ts';
 import { StoreError } from './store-errors.ts';
+import { WalSync } from './wal-sync.ts';
 
 /**
  * How long SQLite itself waits for the write lock inside one BEGIN. The thread is blocked while it
@@ -19,14 +20,40 @@ const BLOCKING_BUSY_MS = 10;
 export class WriteConnection {
   /** The connection itself; an in-memory store also reads through it (the database is the connection). */
   readonly connection: CachedConnection;
+  /**
+   * For a file: its commits are made durable by this flusher, off the event loop (wal-sync.ts);
+   * null for memory, or where each COMMIT fsyncs itself (`synchronous` given).
+   */
+  readonly walSync: WalSync | null;
 
   constructor(
     path: string,
-    /** How long `begin` waits for another holder of the write lock before failing with SQLITE_BUSY. */
-    private readonly busyTimeoutMs = BUSY_TIMEOUT_MS,
+    options: {
+      /** How long a transaction waits for another holder of the write lock before SQLITE_BUSY. */
+      busyTimeoutMs?: number;
+      /**
+       * `NORMAL` without a flusher: commits that need not survive a power cut (rate-limit
+       * buckets). Default: durable commits, fsynced by `walSync` for a file.
+       */
+      synchronous?: 'NORMAL';
+    } = {},
   ) {
-    this.connection = new CachedConnection(path, { timeout: BLOCKING_BUSY_MS });
+    this.busyTimeoutMs = options.busyTimeoutMs ?? BUSY_TIMEOUT_MS;
+    const memory = path === ':memory:';
+    this.walSync = memory || options.synchronous ? null : new WalSync(path);
+    this.connection = new CachedConnection(path, {
+      timeout: BLOCKING_BUSY_MS,
+      // WAL mode with NORMAL never corrupts the file; durability is the flusher's (or not needed).
+      setup: memory ? undefined : 'PRAGMA synchronous = NORMAL',
+    });
   }
+
+  private readonly busyTimeoutMs: number;
+  /**
+   * The fsync that makes the last COMMIT durable (null: durable at COMMIT). A later one covers
+   * every earlier commit too, so waiting for whichever is newest is enough.
+   */
+  lastFlush: Promise<void> | null = null;
 
   /** Opens the file now (so a bad path fails at start-up) and turns on WAL for a file. */
   open(wal: boolean): void {
@@ -73,7 +100,8 @@ export class WriteConnection {
    * so that nothing else of this process can use the connection in between. While another process
    * holds the write lock it waits asynchronously (jittered backoff) and tries again, for at most
    * `busyTimeoutMs` (or `waitMs`) in all; then SQLITE_BUSY. When `work` or the COMMIT throws,
-   * the transaction is rolled back and the connection replaced.
+   * the transaction is rolled back and the connection replaced. The answer comes at COMMIT; the
+   * commit is durable once `walSync.durable()` resolves.
    */
   async transaction<T>(work: (conn: CachedConnection) => T, waitMs = this.busyTimeoutMs): Promise<T> {
     const started = performance.now();
@@ -90,6 +118,9 @@ export class WriteConnection {
     try {
       const result = work(this.connection);
       this.connection.exec('COMMIT');
+      // Asked for at once, so a read that follows in any later tick waits for it (wal-sync.ts).
+      this.lastFlush = this.walSync?.flush() ?? null;
+      this.lastFlush?.catch(() => {});
       return result;
     } catch (err) {
       this.connection.reset();
