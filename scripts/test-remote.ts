@@ -13,7 +13,7 @@ import { remoteDatabaseUnavailable } from '../server/test/remote-db.ts';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const reason = remoteDatabaseUnavailable();
 if (reason) {
-  console.log(`test:remote skipped: ${reason}`);
+  console.log(`test:remote: ${reason}`);
   process.exit(0);
 }
 const files = readdirSync(new URL('../server/test/', import.meta.url))

@@ -12,7 +12,7 @@ import type { LedgerMismatch } from '../src/store/records.ts';
 import { signTestToken } from '../src/testing.ts';
 import { type LoadBalancer, startLoadBalancer } from './load-balancer.ts';
 import { startRemoteDatabase } from './remote-db.ts';
-import { freePort, type ServerProcess, startServerProcesses } from './server-process.ts';
+import { freePort, type ServerProcess, startServerProcess, startServerProcesses } from './server-process.ts';
 
 export const PAIR_HOST_ORIGIN = 'http://app.example.test';
 export const PAIR_API_KEY = 'bk_pair_api_key_0123456789abcdef';
@@ -61,6 +61,13 @@ export interface ServerPairOptions {
   dbUrl?: string;
   /** Extra environment for every process. */
   env?: Record<string, string>;
+  /** False: the emulator delivers no webhooks (a bench posts events itself). Default true. */
+  webhooks?: boolean;
+  /**
+   * True (the default): the processes start at the same moment and race through the migrations;
+   * false: one after the other, for a bench that measures the running servers only.
+   */
+  startTogether?: boolean;
 }
 
 export async function startServerPair(options: ServerPairOptions = {}): Promise<ServerPair> {
@@ -69,7 +76,10 @@ export async function startServerPair(options: ServerPairOptions = {}): Promise<
   const ports = await Promise.all(Array.from({ length: options.processes ?? 2 }, () => freePort()));
   const balancer = await startLoadBalancer(ports.map((port) => `http://127.0.0.1:${port}`));
   const emulator = await startEmulator({
-    webhooks: [{ url: `${balancer.url}/api/billing/webhook`, secret: EMULATOR_WEBHOOK_SECRET }],
+    webhooks:
+      options.webhooks === false
+        ? []
+        : [{ url: `${balancer.url}/api/billing/webhook`, secret: EMULATOR_WEBHOOK_SECRET }],
   });
   let servers: ServerProcess[] = [];
   const close = async () => {
@@ -79,21 +89,24 @@ export async function startServerPair(options: ServerPairOptions = {}): Promise<
     await remote?.stop();
   };
   try {
-    // Started together: every process applies the migrations to the same new database at once.
-    servers = await startServerProcesses(
-      ports.map((port) => ({
-        PORT: String(port),
-        BILLING_DB_URL: dbUrl,
-        BILLING_PUBLIC_URL: balancer.url,
-        BILLING_ALLOWED_ORIGINS: `${PAIR_HOST_ORIGIN},${balancer.url}`,
-        STRIPE_API_BASE: emulator.url,
-        BILLING_JWT_SECRET: JWT_SECRET,
-        BILLING_API_KEY: PAIR_API_KEY,
-        BILLING_RATE_LIMIT_PER_MINUTE: '100000',
-        BILLING_CALLBACK_RATE_LIMIT_PER_MINUTE: '100000',
-        ...options.env,
-      })),
-    );
+    const envs = ports.map((port) => ({
+      PORT: String(port),
+      BILLING_DB_URL: dbUrl,
+      BILLING_PUBLIC_URL: balancer.url,
+      BILLING_ALLOWED_ORIGINS: `${PAIR_HOST_ORIGIN},${balancer.url}`,
+      STRIPE_API_BASE: emulator.url,
+      BILLING_JWT_SECRET: JWT_SECRET,
+      BILLING_API_KEY: PAIR_API_KEY,
+      BILLING_RATE_LIMIT_PER_MINUTE: '100000',
+      BILLING_CALLBACK_RATE_LIMIT_PER_MINUTE: '100000',
+      ...options.env,
+    }));
+    if (options.startTogether === false) {
+      for (const env of envs) servers.push(await startServerProcess(env));
+    } else {
+      // Every process applies the migrations to the same new database at once.
+      servers = await startServerProcesses(envs);
+    }
   } catch (err) {
     await close();
     throw err;
