@@ -5,8 +5,7 @@
  * a check that the ledger holds exactly what was acknowledged.
  */
 import { Agent, request } from 'node:http';
-import { auditLedger } from '../server/src/store/audit.ts';
-import { openStore } from '../server/src/store/db.ts';
+import { openStore } from '../server/src/store/open-store.ts';
 
 /** What a load run saw. Latencies are client-side, request sent to answer read, in ms. */
 export interface UsageRun {
@@ -190,8 +189,8 @@ export async function usageLedgerExact(
 ): Promise<boolean> {
   const store = await openStore({ url: dbUrl });
   try {
-    const audit = await auditLedger(store);
-    const rs = await store.client.execute('SELECT id, balance_cents FROM accounts');
+    const audit = await store.auditLedger();
+    const rs = await store.sql.run('SELECT id, balance_cents FROM accounts');
     const balances = new Map(rs.rows.map((row) => [String(row.id), Number(row.balance_cents)]));
     const wrong = users.filter((user) => {
       const debited = runs.reduce((sum, run) => sum + (run.debitedCents.get(`user:${user}`) ?? 0), 0);
