@@ -104,7 +104,7 @@ export async function fundUsers(
         for (let attempt = 1; attempt <= 5 && Date.now() < until; attempt++) {
           const res = await post(agent, url, apiKey, {
             user_id: user,
-            amount: (cents / 100).toFixed(2),
+            amount: cents / 100,
             idempotency_key: `fund-${runId}-${user}`,
           });
           if (res.status === 200) {
@@ -145,7 +145,7 @@ export async function runUsageDebits(load: UsageLoad): Promise<UsageRun> {
       const sent = performance.now();
       const res = await post(agent, urls[i % urls.length]!, load.apiKey, {
         user_id: user,
-        amount: (cents / 100).toFixed(2),
+        amount: cents / 100,
         idempotency_key: `usage-${load.runId}-${i}`,
       });
       latencies.push(performance.now() - sent);
