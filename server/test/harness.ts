@@ -1,7 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { type ServerType, serve } from '@hono/node-server';
 import type Stripe from 'stripe';
 import { type RunningEmulator, startEmulator } from '../../stripe-emulator/src/testing.ts';
@@ -14,6 +11,7 @@ import { openStore } from '../src/store/open-store.ts';
 import type { BillingStore } from '../src/store/store.ts';
 import { createStripeClient } from '../src/stripe/client.ts';
 import { countRows, signTestToken } from '../src/testing.ts';
+import { openTestDatabase } from './test-database.ts';
 
 /** The origin of the pretend host app that embeds the widgets. */
 export const HOST_ORIGIN = 'http://app.example.test';
@@ -28,7 +26,8 @@ export interface ApiAnswer {
 }
 
 /**
- * One billing server on a real HTTP listener on 127.0.0.1, with its own temp libSQL file, talking
+ * One billing server on a real HTTP listener on 127.0.0.1, with its own temp libSQL file (or, under
+ * `npm run test:remote`, its own Hrana test server: test-database.ts), talking
  * through the official SDK to its own emulator, which delivers signed webhooks to the server's
  * `/api/billing/webhook`. The server's clock follows the emulator's time, so `advance()` moves both.
  */
@@ -75,7 +74,7 @@ export async function startBillingHarness(
   env: Record<string, string> = {},
   options: HarnessOptions = {},
 ): Promise<BillingHarness> {
-  const dir = mkdtempSync(join(tmpdir(), 'billing-flows-'));
+  const db = await openTestDatabase();
   let handler: ((req: Request) => Response | Promise<Response>) | undefined;
   const server: ServerType = await new Promise((resolve) => {
     const s = serve(
@@ -92,7 +91,7 @@ export async function startBillingHarness(
     webhooks: [{ url: `${url}/api/billing/webhook`, secret: EMULATOR_WEBHOOK_SECRET }],
   });
   const loaded = loadConfig({
-    BILLING_DB_URL: `file:${join(dir, 'billing.db')}`,
+    BILLING_DB_URL: db.url,
     BILLING_PUBLIC_URL: url,
     BILLING_ALLOWED_ORIGINS: `${HOST_ORIGIN},${url}`,
     STRIPE_API_BASE: emulator.url,
@@ -122,6 +121,10 @@ export async function startBillingHarness(
     clock,
     // The logger writes batches of lines; the test wants them one by one.
     ...(logs ? { logger: jsonLogger((chunk) => logs.push(...chunk.split('\n').filter(Boolean))) } : {}),
+    // BILLING_TEST_LOGS=1 shows the server's own account of a failure (a 503's store error).
+    ...(!logs && process.env.BILLING_TEST_LOGS
+      ? { logger: jsonLogger((chunk) => process.stderr.write(chunk)) }
+      : {}),
   };
   const app = createApp(deps);
   handler = (req) => app.fetch(req);
@@ -193,7 +196,7 @@ export async function startBillingHarness(
         server.close(() => resolve());
       });
       await store.close();
-      rmSync(dir, { recursive: true, force: true });
+      await db.close();
       if (mismatches.length) throw new Error(`ledger audit failed: ${JSON.stringify(mismatches)}`);
     },
   };

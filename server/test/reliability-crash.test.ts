@@ -8,11 +8,16 @@ import { EMULATOR_WEBHOOK_SECRET } from '../src/config.ts';
 import { openStore } from '../src/store/open-store.ts';
 import { signTestToken } from '../src/testing.ts';
 import { freePort, startServerProcess } from './server-process.ts';
+import { REMOTE_TEST_DB } from './test-database.ts';
 
 const JWT_SECRET = 'crash-test-jwt-secret-0123456789-abcd';
 const SESSIONS = 30;
 
-describe('kill -9 of the server while webhooks are in flight', () => {
+// File only: a process killed inside a transaction would leave its Hrana stream open, and the
+// write lock with it, for as long as the Hrana test server runs (it never expires a stream).
+describe('kill -9 of the server while webhooks are in flight', {
+  skip: REMOTE_TEST_DB && 'file only',
+}, () => {
   test("after a restart on the same address, Stripe's retries complete every payment exactly once", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'billing-crash-'));
     const dbUrl = `file:${join(dir, 'billing.db')}`;

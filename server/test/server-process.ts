@@ -89,3 +89,18 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
     stop: () => signalAndWait('SIGTERM'),
   };
 }
+
+/**
+ * Starts one process per environment at the same moment (so they race through start-up, the
+ * migrations included). When any fails, the ones that started are stopped before the error is thrown.
+ */
+export async function startServerProcesses(envs: Record<string, string>[]): Promise<ServerProcess[]> {
+  const started = await Promise.allSettled(envs.map((env) => startServerProcess(env)));
+  const servers = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) {
+    await Promise.all(servers.map((s) => s.stop()));
+    throw failed.reason;
+  }
+  return servers;
+}

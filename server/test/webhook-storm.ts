@@ -2,7 +2,7 @@
  * The webhook storm (README.md, "Reliability suite"): real Checkout top-ups and subscriptions are paid in an
  * emulator that delivers nothing itself; then every event it emitted is signed and posted, with a
  * share of them twice, in shuffled order, spread at random over two server processes that share
- * one libSQL file. Stripe behaves the same way (at-least-once, any order), so the ledger must end
+ * one libSQL database (a temp file, or the remote database the caller names). Stripe behaves the same way (at-least-once, any order), so the ledger must end
  * exactly at the sum of what was paid. Used by the reliability test (small) and the bench (large).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -15,7 +15,7 @@ import { EMULATOR_WEBHOOK_SECRET } from '../src/config.ts';
 import { openStore } from '../src/store/open-store.ts';
 import type { LedgerMismatch } from '../src/store/records.ts';
 import { signTestToken } from '../src/testing.ts';
-import { freePort, type ServerProcess, startServerProcess } from './server-process.ts';
+import { freePort, type ServerProcess, startServerProcesses } from './server-process.ts';
 
 const JWT_SECRET = 'storm-jwt-secret-0123456789-abcdefgh';
 const API_KEY = 'bk_storm_api_key_0123456789abcdef';
@@ -31,6 +31,13 @@ export interface StormOptions {
   duplicateRate: number;
   /** Deliveries in flight at once, across both processes. */
   concurrency: number;
+  /** The database both processes share (default: a temp libSQL file, removed afterwards). */
+  dbUrl?: string;
+  /**
+   * After this long no new purchase or delivery starts (those in flight finish) and the result
+   * says `timedOut`: a store that answers slowly fails the storm instead of stalling the suite.
+   */
+  timeLimitMs?: number;
 }
 
 export interface StormResult {
@@ -38,6 +45,12 @@ export interface StormResult {
   deliveries: number;
   /** Deliveries answered non-2xx and sent again, as Stripe would. */
   redeliveries: number;
+  /** Deliveries still refused after 5 attempts (the storm gives up on them). */
+  undelivered: number;
+  /** Answers with a 5xx status from either process, during the purchases and the storm. */
+  serverErrors: number;
+  /** Purchases that could not be made, with the answer (their amounts are not expected). */
+  failedPurchases: string[];
   deliveriesPerProcess: [number, number];
   seconds: number;
   expectedCents: number;
@@ -47,6 +60,8 @@ export interface StormResult {
   audit: LedgerMismatch[];
   /** Events recorded as processed in `webhook_events` (each exactly once). */
   processedEvents: number;
+  /** The time limit ended the storm before every purchase and delivery was made. */
+  timedOut: boolean;
   /** Ledger equals the expected sum, every balance is right, and the audit is clean. */
   exact: boolean;
 }
@@ -64,21 +79,27 @@ function shuffle<T>(items: T[]): T[] {
   return items;
 }
 
-/** Runs `work` over `items` with at most `limit` in flight. */
-async function inPool<T>(items: T[], limit: number, work: (item: T, index: number) => Promise<void>) {
+/** Runs `work` over `items` with at most `limit` in flight; none starts after `until` (epoch ms). */
+async function inPool<T>(
+  items: T[],
+  limit: number,
+  work: (item: T, index: number) => Promise<void>,
+  until = Number.POSITIVE_INFINITY,
+): Promise<boolean> {
   let next = 0;
   const worker = async () => {
-    while (next < items.length) {
+    while (next < items.length && Date.now() < until) {
       const index = next++;
       await work(items[index]!, index);
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return next >= items.length;
 }
 
 export async function runWebhookStorm(options: StormOptions): Promise<StormResult> {
-  const dir = mkdtempSync(join(tmpdir(), 'billing-storm-'));
-  const dbUrl = `file:${join(dir, 'billing.db')}`;
+  const dir = options.dbUrl ? null : mkdtempSync(join(tmpdir(), 'billing-storm-'));
+  const dbUrl = options.dbUrl ?? `file:${join(dir!, 'billing.db')}`;
   const emulator = await startEmulator();
   const servers: ServerProcess[] = [];
   try {
@@ -92,8 +113,8 @@ export async function runWebhookStorm(options: StormOptions): Promise<StormResul
       BILLING_API_KEY: API_KEY,
       BILLING_RATE_LIMIT_PER_MINUTE: '100000',
     });
-    // Started together: both apply migrations to the same new file at once.
-    servers.push(...(await Promise.all(ports.map((port) => startServerProcess(env(port))))));
+    // Started together: both apply migrations to the same new database at once.
+    servers.push(...(await startServerProcesses(ports.map(env))));
 
     // Expected balances by account key: each user pays for his own account, `user:<name>`.
     const expected = new Map<string, number>();
@@ -101,6 +122,9 @@ export async function runWebhookStorm(options: StormOptions): Promise<StormResul
       expected.set(`user:${user}`, (expected.get(`user:${user}`) ?? 0) + cents);
     const token = (user: string) =>
       signTestToken({ sub: user, exp: Math.floor(Date.now() / 1000) + 3600 }, JWT_SECRET);
+    let serverErrors = 0;
+    const failedPurchases: string[] = [];
+    /** Opens and pays a Checkout session; false (and the answer in failedPurchases) when refused. */
     const pay = async (server: ServerProcess, user: string, path: string, body: unknown) => {
       const res = await fetch(`${server.url}/api/billing/${path}`, {
         method: 'POST',
@@ -108,14 +132,17 @@ export async function runWebhookStorm(options: StormOptions): Promise<StormResul
         body: JSON.stringify(body),
       });
       const answer = (await res.json()) as { redirect_url?: string };
+      if (res.status >= 500) serverErrors++;
       if (res.status !== 200 || !answer.redirect_url) {
-        throw new Error(`${path} for ${user}: ${res.status} ${JSON.stringify(answer)}`);
+        failedPurchases.push(`${path} for ${user}: ${res.status} ${JSON.stringify(answer)}`);
+        return false;
       }
       const sessionId = /cs_[A-Za-z0-9_]+/.exec(answer.redirect_url)![0];
       const done = await emulator.control(`/_emulator/checkout/sessions/${sessionId}/complete`, {
         card: '4242424242424242',
       });
       if (done.status !== 200) throw new Error(`completing ${sessionId}: ${JSON.stringify(done.body)}`);
+      return true;
     };
 
     const topUpUsers = Math.max(1, Math.ceil(options.topUps / 8));
@@ -123,19 +150,25 @@ export async function runWebhookStorm(options: StormOptions): Promise<StormResul
       ...Array.from({ length: options.topUps }, (_, i) => ({ kind: 'topup' as const, i })),
       ...Array.from({ length: options.subscriptions }, (_, i) => ({ kind: 'subscribe' as const, i })),
     ];
-    await inPool(purchases, 8, async ({ kind, i }) => {
-      const server = servers[i % 2]!;
-      if (kind === 'topup') {
-        const user = `storm_topup_${i % topUpUsers}`;
-        const amount = topUpAmount(i);
-        await pay(server, user, 'create-checkout-session', { amount });
-        expect(user, Math.round(Number(amount) * 100));
-      } else {
-        const user = `storm_sub_${i}`;
-        await pay(server, user, 'subscription-checkout-session', {});
-        expect(user, PLAN_CREDIT_CENTS);
-      }
-    });
+    const until = Date.now() + (options.timeLimitMs ?? Number.POSITIVE_INFINITY);
+    const purchased = await inPool(
+      purchases,
+      8,
+      async ({ kind, i }) => {
+        const server = servers[i % 2]!;
+        if (kind === 'topup') {
+          const user = `storm_topup_${i % topUpUsers}`;
+          const amount = topUpAmount(i);
+          if (await pay(server, user, 'create-checkout-session', { amount })) {
+            expect(user, Math.round(Number(amount) * 100));
+          }
+        } else {
+          const user = `storm_sub_${i}`;
+          if (await pay(server, user, 'subscription-checkout-session', {})) expect(user, PLAN_CREDIT_CENTS);
+        }
+      },
+      until,
+    );
 
     const events: Stripe.Event[] = [];
     for await (const event of emulator.stripe.events.list({ limit: 100 })) events.push(event);
@@ -151,30 +184,40 @@ export async function runWebhookStorm(options: StormOptions): Promise<StormResul
 
     const perProcess: [number, number] = [0, 0];
     let redeliveries = 0;
+    let undelivered = 0;
     const started = performance.now();
-    await inPool(deliveries, options.concurrency, async (delivery) => {
-      for (let attempt = 1; ; attempt++) {
-        const target = servers[delivery.server]!;
-        perProcess[delivery.server as 0 | 1]++;
-        const res = await fetch(`${target.url}/api/billing/webhook`, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json; charset=utf-8',
-            'stripe-signature': signPayload(
-              delivery.payload,
-              EMULATOR_WEBHOOK_SECRET,
-              Math.floor(Date.now() / 1000),
-            ),
-          },
-          body: delivery.payload,
-        });
-        await res.arrayBuffer();
-        if (res.status === 200) return;
-        if (attempt >= 5) throw new Error(`a delivery failed ${attempt} times, last with ${res.status}`);
-        redeliveries++;
-        await new Promise((r) => setTimeout(r, 50 * attempt));
-      }
-    });
+    const delivered = await inPool(
+      deliveries,
+      options.concurrency,
+      async (delivery) => {
+        for (let attempt = 1; ; attempt++) {
+          const target = servers[delivery.server]!;
+          perProcess[delivery.server as 0 | 1]++;
+          const res = await fetch(`${target.url}/api/billing/webhook`, {
+            method: 'POST',
+            headers: {
+              'content-type': 'application/json; charset=utf-8',
+              'stripe-signature': signPayload(
+                delivery.payload,
+                EMULATOR_WEBHOOK_SECRET,
+                Math.floor(Date.now() / 1000),
+              ),
+            },
+            body: delivery.payload,
+          });
+          await res.arrayBuffer();
+          if (res.status >= 500) serverErrors++;
+          if (res.status === 200) return;
+          if (attempt >= 5) {
+            undelivered++;
+            return;
+          }
+          redeliveries++;
+          await new Promise((r) => setTimeout(r, 50 * attempt));
+        }
+      },
+      until,
+    );
     const seconds = (performance.now() - started) / 1000;
 
     const store = await openStore({ url: dbUrl });
@@ -196,6 +239,10 @@ export async function runWebhookStorm(options: StormOptions): Promise<StormResul
         events: events.length,
         deliveries: deliveries.length,
         redeliveries,
+        undelivered,
+        serverErrors,
+        failedPurchases,
+        timedOut: !purchased || !delivered,
         deliveriesPerProcess: perProcess,
         seconds,
         expectedCents,
@@ -204,6 +251,8 @@ export async function runWebhookStorm(options: StormOptions): Promise<StormResul
         audit,
         processedEvents,
         exact:
+          purchased &&
+          delivered &&
           ledgerCents === expectedCents &&
           wrongBalances.length === 0 &&
           audit.length === 0 &&
@@ -215,6 +264,6 @@ export async function runWebhookStorm(options: StormOptions): Promise<StormResul
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
     await emulator.close();
-    rmSync(dir, { recursive: true, force: true });
+    if (dir) rmSync(dir, { recursive: true, force: true });
   }
 }

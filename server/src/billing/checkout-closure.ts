@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
 import type { AppDeps } from '../app-env.ts';
-import { isStripeMissing, toApiError } from '../stripe/gateway-error.ts';
+import { isStripeMissing, stripeFailure } from '../stripe/gateway-error.ts';
 import type { StoreChange } from './store-change.ts';
 
 /**
@@ -18,7 +18,7 @@ export async function prepareCheckoutClosure(deps: AppDeps, sessionId: string): 
     session = await deps.stripe.checkout.sessions.retrieve(sessionId, { expand: ['payment_intent'] });
   } catch (err) {
     if (isStripeMissing(err)) return closeAs(sessionId, 'cancelled');
-    throw toApiError('read the Checkout session', err);
+    throw stripeFailure('read the Checkout session', err);
   }
   if (session.status === 'expired') return closeAs(sessionId, 'cancelled');
   if (session.status === 'complete' && session.payment_status === 'unpaid' && paymentFailed(session)) {

@@ -1,7 +1,7 @@
 import Stripe from 'stripe';
 import type { AppDeps } from '../app-env.ts';
 import { ApiError } from '../errors.ts';
-import { callStripe, isStripeMissing, toApiError } from '../stripe/gateway-error.ts';
+import { callStripe, isStripeMissing, stripeFailure } from '../stripe/gateway-error.ts';
 
 /**
  * What Stripe says of a subscription Checkout session we tried to close: `closed` (expired now,
@@ -48,7 +48,7 @@ export async function closeSubscriptionCheckout(
   } catch (err) {
     if (isStripeMissing(err)) return 'closed';
     if (!(err instanceof Stripe.errors.StripeInvalidRequestError)) {
-      throw toApiError('close the earlier subscription checkout', err);
+      throw stripeFailure('close the earlier subscription checkout', err);
     }
   }
   const session = await callStripe('read the earlier subscription checkout', () =>

@@ -3,7 +3,7 @@ import type { AppDeps } from '../app-env.ts';
 import type { Plan } from '../config.ts';
 import { parseAccountKey } from '../identity/account-key.ts';
 import { idOf } from '../stripe/expandable.ts';
-import { callStripe, isStripeMissing, toApiError } from '../stripe/gateway-error.ts';
+import { callStripe, isStripeMissing, stripeFailure } from '../stripe/gateway-error.ts';
 import { invoiceServicePeriod, invoiceSubscriptionId } from '../stripe/subscription-period.ts';
 import type { StoreChange } from './store-change.ts';
 import {
@@ -36,7 +36,7 @@ export async function loadSubscriptionFacts(
     subscription = await deps.stripe.subscriptions.retrieve(subscriptionId);
   } catch (err) {
     if (isStripeMissing(err)) return null;
-    throw toApiError('read the subscription', err);
+    throw stripeFailure('read the subscription', err);
   }
   const fromMetadata = subscription.metadata.account_id;
   const customerId = idOf(subscription.customer);

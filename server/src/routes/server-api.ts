@@ -1,17 +1,15 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import * as api from '../../../contract/routes.ts';
+import type { LedgerChangeRequest } from '../../../contract/types.ts';
 import type { AppDeps, AppEnv } from '../app-env.ts';
 import { subscriptionSummary } from '../billing/subscription-summary.ts';
 import { ApiError } from '../errors.ts';
 import { requireBillingEnabled } from '../http/billing-enabled.ts';
 import { contractRouter } from '../http/contract-router.ts';
-import { optionalText } from '../http/json-body.ts';
 import { isHostId, orgAccountKey, parseAccountKey, userAccountKey } from '../identity/account-key.ts';
 import { requireApiKey } from '../identity/api-key.ts';
 import { formatCents, parseAmount } from '../money.ts';
 import type { LedgerKind } from '../store/records.ts';
-
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 /**
  * Server-to-server API for the host backend (API key): `POST /usage` debits,
@@ -25,19 +23,12 @@ export function serverApiRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
   const apiKey = requireApiKey(deps);
   const enabled = requireBillingEnabled(deps.config);
 
-  const applyChange = async (body: Record<string, unknown>, sign: 1 | -1, kind: LedgerKind) => {
+  // The body's shape (key, description, the account fields' form) was checked by the contract.
+  const applyChange = async (body: LedgerChangeRequest, sign: 1 | -1, kind: LedgerKind) => {
     const accountId = targetAccount(body);
     const amountCents = parseAmount(body.amount, 'amount');
     const key = body.idempotency_key;
-    if (typeof key !== 'string' || !IDEMPOTENCY_KEY.test(key)) {
-      throw new ApiError(
-        400,
-        'invalid_idempotency_key',
-        'idempotency_key is required: 1 to 255 printable characters, unique per change.',
-        'idempotency_key',
-      );
-    }
-    const description = optionalText(body, 'description') ?? null;
+    const description = body.description ?? null;
     const result = await store.write(clock.now(), (unit) =>
       unit.creditLedger({
         accountId,

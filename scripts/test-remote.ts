@@ -1,0 +1,40 @@
+/**
+ * `npm run test:remote`: the server's flow, reliability and security tests (`server/test/*.test.ts`)
+ * once more with `BILLING_TEST_DB=remote`, each harness on its own Hrana test server (the remote
+ * protocol of sqld and Turso; server/test/remote-db.ts), plus the two-process tests that run only
+ * in this mode. When the Hrana test server cannot run here (no ../shared beside the checkout, or
+ * Python without aiohttp/protobuf) it says why in one sentence and exits 0.
+ */
+import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { remoteDatabaseUnavailable } from '../server/test/remote-db.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const reason = remoteDatabaseUnavailable();
+if (reason) {
+  console.log(`test:remote: ${reason}`);
+  process.exit(0);
+}
+const files = readdirSync(new URL('../server/test/', import.meta.url))
+  .filter((name) => name.endsWith('.test.ts'))
+  .sort()
+  .map((name) => `server/test/${name}`);
+const child = spawn(
+  process.execPath,
+  [
+    '--import',
+    'tsx',
+    '--test',
+    '--test-concurrency=2',
+    // A store that stalls fails its test instead of holding the suite (a run once waited 18 min).
+    '--test-timeout=240000',
+    '--test-force-exit',
+    ...process.argv.slice(2),
+    ...files,
+  ],
+  { cwd: root, stdio: 'inherit', env: { ...process.env, BILLING_TEST_DB: 'remote' } },
+);
+child.once('exit', (code, signal) => {
+  process.exitCode = code ?? (signal ? 1 : 0);
+});
