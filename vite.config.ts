@@ -36,8 +36,9 @@ function templateLiteralMinifier(): Plugin {
 }
 
 /**
- * Two library builds of widget/: `vite build` writes ES modules for bundlers to dist/esm (one per
- * source module, Lit left to the host's bundler, the Chinese messages a chunk of their own);
+ * Two library builds of widget/: `vite build` writes ES modules for bundlers to dist/widget (one per
+ * source module, Lit left to the host's bundler, the Chinese messages a chunk of their own; their
+ * declarations come from `tsc -p widget/tsconfig.build.json`);
  * `vite build --mode script-tag` writes dist/billing-widgets.js, one minified file with Lit inside
  * that defines every element. It is an IIFE (exports on `window.BillingWidgets`), so it works from a
  * classic `<script src>` as well as a module script, and it inlines the Chinese messages so that a
@@ -66,7 +67,7 @@ export default defineConfig(({ mode }) =>
       }
     : {
         build: {
-          outDir: 'dist/esm',
+          outDir: 'dist/widget',
           emptyOutDir: true,
           target: 'es2022',
           minify: false,

@@ -11,11 +11,10 @@ import { Hono } from 'hono';
 import { createApp } from '../server/src/app.ts';
 import { systemClock } from '../server/src/clock.ts';
 import { loadConfig } from '../server/src/config.ts';
-import { signHs256 } from '../server/src/identity/hs256.ts';
 import { jsonLogger } from '../server/src/logger.ts';
-import { inWriteTransaction, openStore } from '../server/src/store/db.ts';
-import { creditLedger } from '../server/src/store/ledger.ts';
+import { openStore } from '../server/src/store/open-store.ts';
 import { createStripeClient } from '../server/src/stripe/client.ts';
+import { signTestToken } from '../server/src/testing.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-credits-'));
 const loaded = loadConfig({
@@ -26,13 +25,12 @@ const loaded = loadConfig({
 if ('errors' in loaded) throw new Error(loaded.errors.join('\n'));
 const { config } = loaded;
 const store = await openStore({ url: config.dbUrl });
-await inWriteTransaction(store, (tx) =>
-  creditLedger(tx, {
+await store.write(new Date(), (unit) =>
+  unit.creditLedger({
     accountId: 'user:bench-user',
     amountCents: 1250,
     kind: 'grant',
     sourceId: 'bench',
-    now: new Date(),
   }),
 );
 const devNull = openSync('/dev/null', 'w');
@@ -53,7 +51,10 @@ const listen = (fetch: (req: Request) => Response | Promise<Response>) =>
   });
 const bareUrl = await listen(bare.fetch);
 const billingUrl = await listen(billing.fetch);
-const token = signHs256({ sub: 'bench-user', exp: Math.floor(Date.now() / 1000) + 3600 }, config.jwtSecret);
+const token = signTestToken(
+  { sub: 'bench-user', exp: Math.floor(Date.now() / 1000) + 3600 },
+  config.jwtSecret,
+);
 process.stdout.write(
   `${JSON.stringify({ bare: `${bareUrl}/bare`, billing: `${billingUrl}/api/billing/credits`, token })}\n`,
 );

@@ -1,5 +1,5 @@
 /**
- * `GET /credits` (JWT + store read) against a bare Hono route in the same run (DESIGN section 10):
+ * `GET /credits` (JWT + store read) against a bare Hono route in the same run (a figure in README.md, "Performance and reliability"):
  * the server runs in one child process, autocannon (64 connections, 5 s per run, two alternating
  * rounds after a 2 s warm-up of each) in another, so neither measures the other. Prints a table and the `credits_rps_ratio` / `credits_p99_ms` figures,
  * and `credits_cpu_ratio`: the server's CPU time per `/credits` request over the bare route's, which

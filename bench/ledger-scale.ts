@@ -1,5 +1,5 @@
 /**
- * `ledger_scale_ratio` (DESIGN section 10): what a page of widgets reads about an account, its
+ * `ledger_scale_ratio` (a figure in README.md, "Performance and reliability"): what a page of widgets reads about an account, its
  * balance (`GET /credits`) and the first history page (`GET /transactions`), over real HTTP, for
  * an account with 1,000,000 ledger rows against one with 1,000 rows. Each account lives in its
  * own store file behind its own server in this process, and the two are timed in alternating
@@ -13,10 +13,10 @@ import Database from 'libsql';
 import { createApp } from '../server/src/app.ts';
 import { systemClock } from '../server/src/clock.ts';
 import { loadConfig } from '../server/src/config.ts';
-import { signHs256 } from '../server/src/identity/hs256.ts';
-import { auditLedger } from '../server/src/store/audit.ts';
-import { openStore, type Store } from '../server/src/store/db.ts';
+import { openStore } from '../server/src/store/open-store.ts';
+import type { BillingStore } from '../server/src/store/store.ts';
 import { createStripeClient } from '../server/src/stripe/client.ts';
+import { signTestToken } from '../server/src/testing.ts';
 
 const USER = 'scale-user';
 /** The user's own account, as the server keys it for a token without an `account` claim. */
@@ -30,7 +30,7 @@ const JWT_SECRET = 'bench-ledger-jwt-secret-0123456789-abcdef';
 interface Side {
   rows: number;
   url: string;
-  store: Store;
+  store: BillingStore;
   times: number[];
 }
 
@@ -70,7 +70,7 @@ async function startSide(dir: string, rows: number): Promise<Side> {
   (await openStore({ url: config.dbUrl })).close(); // creates the schema
   seedLedger(file, rows);
   const store = await openStore({ url: config.dbUrl });
-  const audit = await auditLedger(store);
+  const audit = await store.auditLedger();
   if (audit.length > 0) throw new Error(`the seeded ledger does not audit: ${JSON.stringify(audit)}`);
   const app = createApp({ store, stripe: createStripeClient(config), config, clock: systemClock });
   const url = await new Promise<string>((resolve) => {
@@ -82,7 +82,7 @@ async function startSide(dir: string, rows: number): Promise<Side> {
 }
 
 const headers = {
-  authorization: `Bearer ${signHs256({ sub: USER, exp: Math.floor(Date.now() / 1000) + 3600 }, JWT_SECRET)}`,
+  authorization: `Bearer ${signTestToken({ sub: USER, exp: Math.floor(Date.now() / 1000) + 3600 }, JWT_SECRET)}`,
 };
 
 /** One balance read plus one first history page, checked, in milliseconds. */

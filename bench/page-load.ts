@@ -1,5 +1,5 @@
 /**
- * `page_load_requests` (DESIGN section 10): a host page with every element inside one
+ * `page_load_requests` (a figure in README.md, "Performance and reliability"): a host page with every element inside one
  * `<billing-provider>` loads in headless Chromium (Debian's, driven by playwright-core) from its
  * own origin; the bundle comes from the billing server's `/widgets.js`. The figure counts the
  * requests the page makes to the billing API until the network is idle and every element shows
@@ -16,10 +16,9 @@ import { chromiumLaunchOptions } from '../scripts/chromium.ts';
 import { createApp } from '../server/src/app.ts';
 import { systemClock } from '../server/src/clock.ts';
 import { loadConfig } from '../server/src/config.ts';
-import { signHs256 } from '../server/src/identity/hs256.ts';
-import { inWriteTransaction, openStore } from '../server/src/store/db.ts';
-import { creditLedger } from '../server/src/store/ledger.ts';
+import { openStore } from '../server/src/store/open-store.ts';
 import { createStripeClient } from '../server/src/stripe/client.ts';
+import { signTestToken } from '../server/src/testing.ts';
 import { buildWidgetBundle } from './widget-bundle-support.ts';
 
 const ELEMENTS = [
@@ -50,13 +49,12 @@ if ('errors' in loaded) throw new Error(loaded.errors.join('\n'));
 const { config } = loaded;
 const store = await openStore({ url: config.dbUrl });
 for (let i = 1; i <= 3; i++) {
-  await inWriteTransaction(store, (tx) =>
-    creditLedger(tx, {
+  await store.write(new Date(), (unit) =>
+    unit.creditLedger({
       accountId: 'user:page-user',
       amountCents: 1000 * i,
       kind: 'grant',
       sourceId: `seed-${i}`,
-      now: new Date(),
     }),
   );
 }
@@ -64,7 +62,10 @@ const app = createApp({ store, stripe: createStripeClient(config), config, clock
 const billing = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
 await new Promise((r) => billing.once('listening', r));
 const billingUrl = `http://127.0.0.1:${(billing.address() as AddressInfo).port}`;
-const token = signHs256({ sub: 'page-user', exp: Math.floor(Date.now() / 1000) + 3600 }, config.jwtSecret);
+const token = signTestToken(
+  { sub: 'page-user', exp: Math.floor(Date.now() / 1000) + 3600 },
+  config.jwtSecret,
+);
 const page = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Every element</title>
 <link rel="icon" href="data:,"><script src="${billingUrl}/widgets.js" defer></script></head><body>
 <billing-provider api-base="${billingUrl}" token="${token}">

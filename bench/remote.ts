@@ -26,8 +26,7 @@ import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type Stripe from 'stripe';
 import { EMULATOR_WEBHOOK_SECRET } from '../server/src/config.ts';
-import { auditLedger } from '../server/src/store/audit.ts';
-import { openStore } from '../server/src/store/db.ts';
+import { openStore } from '../server/src/store/open-store.ts';
 import { remoteDatabaseUnavailable } from '../server/test/remote-db.ts';
 import { PAIR_API_KEY, type ServerPair, startServerPair } from '../server/test/server-pair.ts';
 import { signPayload } from '../stripe-emulator/src/webhooks.ts';
@@ -141,14 +140,12 @@ async function benchWebhooks(pair: ServerPair): Promise<void> {
   const store = await openStore({ url: pair.dbUrl });
   let exact = false;
   try {
-    const purchases = await store.client.execute(
-      "SELECT COUNT(*) AS n FROM ledger_entries WHERE kind = 'purchase'",
-    );
-    const balances = await store.client.execute(
+    const purchases = await store.sql.run("SELECT COUNT(*) AS n FROM ledger_entries WHERE kind = 'purchase'");
+    const balances = await store.sql.run(
       "SELECT id, balance_cents FROM accounts WHERE id LIKE 'user:remote_hook_%'",
     );
     const wrong = balances.rows.filter((r) => Number(r.balance_cents) !== (expected.get(String(r.id)) ?? 0));
-    const audit = await auditLedger(store);
+    const audit = await store.auditLedger();
     exact = Number(purchases.rows[0]!.n) === acknowledged && wrong.length === 0 && audit.length === 0;
   } finally {
     await store.close();

@@ -1,5 +1,5 @@
 /**
- * `start_ready_ms` (DESIGN section 10): `npm start` on a fresh data dir and free ports, from the
+ * `start_ready_ms` (a figure in README.md, "Performance and reliability"): `npm start` on a fresh data dir and free ports, from the
  * spawn until `GET /readyz` answers 200, then the whole process group started here is stopped.
  * The best of three runs, so a one-off disk or CPU stall on a shared machine does not decide it.
  */

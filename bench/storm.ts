@@ -1,5 +1,5 @@
 /**
- * `storm_ledger_exact` (DESIGN section 10): the reliability suite's webhook storm at bench size.
+ * `storm_ledger_exact` (a figure in README.md, "Performance and reliability"): the reliability suite's webhook storm at bench size.
  * Real top-ups and subscriptions are paid in the emulator; every event it emitted is signed and
  * posted, 30 % of them twice, shuffled, at random to one of two server processes sharing one
  * libSQL file. The figure is 1 when the ledger, every balance and the audit come out exact;

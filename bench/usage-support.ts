@@ -5,8 +5,7 @@
  * a check that the ledger holds exactly what was acknowledged.
  */
 import { Agent, request } from 'node:http';
-import { auditLedger } from '../server/src/store/audit.ts';
-import { openStore } from '../server/src/store/db.ts';
+import { openStore } from '../server/src/store/open-store.ts';
 
 /** What a load run saw. Latencies are client-side, request sent to answer read, in ms. */
 export interface UsageRun {
@@ -105,7 +104,7 @@ export async function fundUsers(
         for (let attempt = 1; attempt <= 5 && Date.now() < until; attempt++) {
           const res = await post(agent, url, apiKey, {
             user_id: user,
-            amount: (cents / 100).toFixed(2),
+            amount: cents / 100,
             idempotency_key: `fund-${runId}-${user}`,
           });
           if (res.status === 200) {
@@ -146,7 +145,7 @@ export async function runUsageDebits(load: UsageLoad): Promise<UsageRun> {
       const sent = performance.now();
       const res = await post(agent, urls[i % urls.length]!, load.apiKey, {
         user_id: user,
-        amount: (cents / 100).toFixed(2),
+        amount: cents / 100,
         idempotency_key: `usage-${load.runId}-${i}`,
       });
       latencies.push(performance.now() - sent);
@@ -190,8 +189,8 @@ export async function usageLedgerExact(
 ): Promise<boolean> {
   const store = await openStore({ url: dbUrl });
   try {
-    const audit = await auditLedger(store);
-    const rs = await store.client.execute('SELECT id, balance_cents FROM accounts');
+    const audit = await store.auditLedger();
+    const rs = await store.sql.run('SELECT id, balance_cents FROM accounts');
     const balances = new Map(rs.rows.map((row) => [String(row.id), Number(row.balance_cents)]));
     const wrong = users.filter((user) => {
       const debited = runs.reduce((sum, run) => sum + (run.debitedCents.get(`user:${user}`) ?? 0), 0);

@@ -1,5 +1,5 @@
 /**
- * `webhook_events_per_s` (DESIGN section 10): signed `checkout.session.completed` events posted to
+ * `webhook_events_per_s` (a figure in README.md, "Performance and reliability"): signed `checkout.session.completed` events posted to
  * one billing server process, each crediting its top-up exactly once. The sessions are real: made
  * through the server's API and paid in the emulator (which delivers nothing itself), because
  * fulfilment re-reads every session from Stripe. Only the ingest is timed; the ledger is checked
@@ -16,9 +16,8 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Stripe from 'stripe';
 import { EMULATOR_WEBHOOK_SECRET } from '../server/src/config.ts';
-import { signHs256 } from '../server/src/identity/hs256.ts';
-import { auditLedger } from '../server/src/store/audit.ts';
-import { openStore } from '../server/src/store/db.ts';
+import { openStore } from '../server/src/store/open-store.ts';
+import { signTestToken } from '../server/src/testing.ts';
 import { freePort, startServerProcess } from '../server/test/server-process.ts';
 import { startEmulator } from '../stripe-emulator/src/testing.ts';
 import { signPayload } from '../stripe-emulator/src/webhooks.ts';
@@ -102,7 +101,7 @@ try {
       const user = `bench_${i % USERS}`;
       let token = tokens.get(user);
       if (!token) {
-        token = signHs256({ sub: user, exp: Math.floor(Date.now() / 1000) + 3600 }, JWT_SECRET);
+        token = signTestToken({ sub: user, exp: Math.floor(Date.now() / 1000) + 3600 }, JWT_SECRET);
         tokens.set(user, token);
       }
       const cents = 500 + (i % 97);
@@ -144,12 +143,12 @@ try {
   agent.destroy();
 
   const store = await openStore({ url: dbUrl });
-  const purchases = await store.client.execute(
+  const purchases = await store.sql.run(
     "SELECT COUNT(*) AS n, COUNT(DISTINCT source_id) AS d FROM ledger_entries WHERE kind = 'purchase'",
   );
-  const balances = await store.client.execute('SELECT id, balance_cents FROM accounts');
+  const balances = await store.sql.run('SELECT id, balance_cents FROM accounts');
   const wrong = balances.rows.filter((r) => Number(r.balance_cents) !== (expected.get(String(r.id)) ?? 0));
-  const audit = await auditLedger(store);
+  const audit = await store.auditLedger();
   await store.close();
   const credited = Number(purchases.rows[0]!.n);
   const exactlyOnce =

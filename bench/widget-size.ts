@@ -1,5 +1,5 @@
 /**
- * `widget_gzip_bytes` (DESIGN section 10): `dist/billing-widgets.js`, the script-tag bundle that
+ * `widget_gzip_bytes` (a figure in README.md, "Performance and reliability"): `dist/billing-widgets.js`, the script-tag bundle that
  * defines every element with Lit and ky inside, built minified, then gzipped at level 9.
  */
 import { readFileSync } from 'node:fs';

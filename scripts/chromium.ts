@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 /** The Chromium executable: CHROMIUM_PATH when set, else Debian's `/usr/bin/chromium`. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-/** Without the background-networking flags Debian Chromium keeps trying to reach the internet (toolchain.md). */
+/** Without the background-networking flags Debian Chromium keeps trying to reach the internet, and this machine's closed network refuses each try. */
 export const CHROMIUM_FLAGS: readonly string[] = [
   '--headless',
   '--no-sandbox',

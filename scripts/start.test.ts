@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { signHs256 } from '../server/src/identity/hs256.ts';
+import { signTestToken } from '../server/src/testing.ts';
 import { freePort } from '../server/test/server-process.ts';
 import { sdkFor } from '../stripe-emulator/src/testing.ts';
 
@@ -73,14 +73,14 @@ describe('npm start', () => {
         readFileSync(join(dataDir, 'dev-secrets.json'), 'utf8'),
       );
       // What a host backend mints with the dev secret, as examples/host-backend does.
-      const hostToken = signHs256(
+      const hostToken = signTestToken(
         { sub: 'zoe', exp: Math.floor(Date.now() / 1000) + 600 },
         BILLING_JWT_SECRET,
       );
       const grant = await fetch(`${base}/api/billing/grants`, {
         method: 'POST',
         headers: { authorization: `Bearer ${BILLING_API_KEY}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ user_id: 'zoe', amount: '12.50', idempotency_key: 'promo-1' }),
+        body: JSON.stringify({ user_id: 'zoe', amount: 12.5, idempotency_key: 'promo-1' }),
       });
       assert.equal(grant.status, 200, await grant.text());
       const customer = await sdkFor(`http://127.0.0.1:${emulatorPort}`).customers.create({

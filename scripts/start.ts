@@ -1,5 +1,5 @@
 /**
- * `npm start`: the whole kit on one machine (DESIGN section 2).
+ * `npm start`: the whole kit on one machine (README.md, the first two commands).
  *
  * Without Stripe keys: the Stripe emulator on STRIPE_EMULATOR_PORT (12111), its state in
  * `$BILLING_DATA_DIR/stripe-emulator`, delivering signed webhooks to the billing server, which

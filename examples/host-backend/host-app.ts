@@ -40,12 +40,12 @@ export function createHostApp(options: HostOptions): Hono {
   app.get('/api/config', (c) => c.json({ billing_api_base: options.billingUrl }));
 
   // The widgets' token provider calls this on load and again whenever a token has expired (401).
-  app.get('/api/billing-token', (c) => {
+  app.get('/api/billing-token', async (c) => {
     const user = userOf(c.req.query('user'));
     if (!user)
       return c.json(refusal('invalid_user', 'user must be 1 to 64 letters, digits, ".", "_" or "-".'), 400);
     c.header('Cache-Control', 'no-store');
-    const token = mintUserToken(
+    const token = await mintUserToken(
       { sub: user, email: `${user}@example.invalid` },
       { secret: options.jwtSecret, issuer: options.jwtIssuer, audience: options.jwtAudience },
     );
@@ -58,8 +58,11 @@ export function createHostApp(options: HostOptions): Hono {
     const body = (await c.req.json().catch(() => ({}))) as { amount?: unknown; request_id?: unknown };
     if (!user)
       return c.json(refusal('invalid_user', 'user must be 1 to 64 letters, digits, ".", "_" or "-".'), 400);
-    if (typeof body.amount !== 'number' && typeof body.amount !== 'string') {
-      return c.json(refusal('invalid_amount', 'amount is required, in dollars, e.g. 1 or 0.25.'), 400);
+    if (typeof body.amount !== 'number') {
+      return c.json(
+        refusal('invalid_amount', 'amount is required: a number of dollars, e.g. 1 or 0.25.'),
+        400,
+      );
     }
     // The browser's id for this click makes a retried request safe; without one each call is new.
     const requestId = typeof body.request_id === 'string' ? body.request_id : randomUUID();

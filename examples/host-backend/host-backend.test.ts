@@ -80,9 +80,12 @@ test('the token the host backend mints is accepted by the billing server for tha
 test('a token signed with another secret, or already expired, is refused by the billing server', async () => {
   const s = await stack();
   try {
-    const forged = mintUserToken({ sub: 'ada' }, { secret: 'not-the-billing-servers-secret-0123456789' });
+    const forged = await mintUserToken(
+      { sub: 'ada' },
+      { secret: 'not-the-billing-servers-secret-0123456789' },
+    );
     assert.equal((await credits(s.billingUrl, forged)).status, 401);
-    const expired = mintUserToken(
+    const expired = await mintUserToken(
       { sub: 'ada' },
       { secret: TEST_JWT_SECRET, now: 1_000_000, ttlSeconds: 60 },
     );
@@ -137,7 +140,7 @@ test('usage reported with the API key debits once per idempotency key; an uncove
       }),
       (err) => err instanceof BillingServerError && err.status === 401,
     );
-    const token = mintUserToken({ sub: 'ada' }, { secret: TEST_JWT_SECRET });
+    const token = await mintUserToken({ sub: 'ada' }, { secret: TEST_JWT_SECRET });
     assert.equal((await credits(s.billingUrl, token)).body.credits, '7.50');
     await s.billing.audit();
   } finally {
@@ -149,8 +152,8 @@ test("an organisation's members spend its shared balance; a user with the same i
   const s = await stack();
   try {
     await s.billing.fund('org:acme', 1000);
-    const member = mintUserToken({ sub: 'ada', account: 'acme' }, { secret: TEST_JWT_SECRET });
-    const sameId = mintUserToken({ sub: 'acme' }, { secret: TEST_JWT_SECRET });
+    const member = await mintUserToken({ sub: 'ada', account: 'acme' }, { secret: TEST_JWT_SECRET });
+    const sameId = await mintUserToken({ sub: 'acme' }, { secret: TEST_JWT_SECRET });
     assert.equal((await credits(s.billingUrl, member)).body.credits, '10.00');
     assert.equal((await credits(s.billingUrl, sameId)).body.credits, '0.00');
     const used = await reportUsage(s.billingUrl, TEST_API_KEY, {
@@ -190,7 +193,7 @@ test("the host's use-credits endpoint debits once per click id and passes a 402 
     assert.equal(((await tooMuch.json()) as { error: { code: string } }).error.code, 'insufficient_credits');
     const noAmount = await use({ request_id: 'click-3' });
     assert.equal(noAmount.status, 400);
-    const token = mintUserToken({ sub: 'bob' }, { secret: TEST_JWT_SECRET });
+    const token = await mintUserToken({ sub: 'bob' }, { secret: TEST_JWT_SECRET });
     assert.equal((await credits(s.billingUrl, token)).body.credits, '2.00');
     await s.billing.audit();
   } finally {

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { SignJWT } from 'jose';
 
 /**
  * Who the token speaks for. Without `account` the widgets show the user's own balance (the
@@ -27,25 +27,24 @@ export interface TokenSettings {
   now?: number;
 }
 
-const base64url = (value: string | Buffer) => Buffer.from(value).toString('base64url');
-
 /**
  * Mints the user token the billing widgets send as `Authorization: Bearer …`: an HS256 JWT with
  * `sub`, optional `account` and `email`, `iat` and `exp`, signed with the secret the billing server
- * shares with this backend. Only a backend may hold the secret; the browser gets the token alone.
+ * shares with this backend (`jose`, the library the server verifies it with). Only a backend may
+ * hold the secret; the browser gets the token alone.
  */
-export function mintUserToken(user: BillingUser, settings: TokenSettings): string {
+export function mintUserToken(user: BillingUser, settings: TokenSettings): Promise<string> {
   const now = settings.now ?? Math.floor(Date.now() / 1000);
-  const claims = {
-    sub: user.sub,
+  const token = new SignJWT({
     ...(user.account ? { account: user.account } : {}),
     ...(user.email ? { email: user.email } : {}),
-    iat: now,
-    exp: now + (settings.ttlSeconds ?? 15 * 60),
-    ...(settings.issuer ? { iss: settings.issuer } : {}),
-    ...(settings.audience ? { aud: settings.audience } : {}),
-  };
-  const signingInput = `${base64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }))}.${base64url(JSON.stringify(claims))}`;
-  const signature = createHmac('sha256', settings.secret).update(signingInput).digest('base64url');
-  return `${signingInput}.${signature}`;
+  })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(user.sub)
+    .setIssuedAt(now)
+    // The billing server refuses tokens that live longer than a day.
+    .setExpirationTime(now + (settings.ttlSeconds ?? 15 * 60));
+  if (settings.issuer) token.setIssuer(settings.issuer);
+  if (settings.audience) token.setAudience(settings.audience);
+  return token.sign(new TextEncoder().encode(settings.secret));
 }

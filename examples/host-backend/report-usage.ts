@@ -4,8 +4,8 @@ export interface UsageReport {
   user_id?: string;
   /** The organisation whose shared balance pays (the token's `account` claim). */
   account_id?: string;
-  /** Major units (dollars) with at most two decimals, e.g. `0.25`. */
-  amount: number | string;
+  /** Major units (dollars) as a JSON number with at most two decimals, e.g. `0.25`. */
+  amount: number;
   /** Unique per use: the same key twice debits once, so a retried report is safe. */
   idempotency_key: string;
   description?: string;

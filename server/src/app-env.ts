@@ -3,11 +3,11 @@ import type { Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import type { Identity } from './identity/identity.ts';
 import type { Logger } from './logger.ts';
-import type { Store } from './store/db.ts';
+import type { BillingStore } from './store/store.ts';
 
 /** Everything the app needs, passed in so tests build their own (no module-level singletons). */
 export interface AppDeps {
-  store: Store;
+  store: BillingStore;
   stripe: Stripe;
   config: Config;
   clock: Clock;

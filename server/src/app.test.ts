@@ -184,7 +184,7 @@ describe('the app around every route', () => {
       apiKey: true,
       body: {
         account_id: 'logged',
-        amount: '5',
+        amount: 5,
         idempotency_key: 'secret-idem-key',
         description: '4242424242424242',
       },
@@ -212,7 +212,7 @@ describe('health', () => {
     const t = await startTestApp();
     assert.deepEqual((await t.call('GET', '/healthz')).body, { status: 'ok' });
     assert.deepEqual((await t.call('GET', '/readyz')).body, { status: 'ready' });
-    await t.store.client.close();
+    await t.store.close();
     const down = await t.call('GET', '/readyz');
     assert.equal(down.status, 503);
     assert.equal(down.body.error.code, 'store_unavailable');

@@ -15,7 +15,7 @@ export interface Plan {
   includedCreditCents: number;
 }
 
-/** The server's settings, validated from the environment (DESIGN section 3). */
+/** The server's settings, validated from the environment (the table in README.md, "Configuration"). */
 export interface Config {
   port: number;
   host: string;

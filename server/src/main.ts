@@ -1,32 +1,20 @@
+#!/usr/bin/env node
 /**
  * The billing server process: configuration from the environment (one line per problem, then
- * exit 1), the store with migrations applied, the Stripe client, the HTTP server, and a graceful
- * shutdown on SIGINT/SIGTERM.
+ * exit 1), the app from `createBillingApp` (store with migrations applied, Stripe client), the HTTP
+ * server, and a graceful shutdown on SIGINT/SIGTERM.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { createApp } from './app.ts';
-import { systemClock } from './clock.ts';
-import { loadConfig } from './config.ts';
+import { BillingConfigError, createBillingApp } from './billing-app.ts';
 import { listen } from './http/listen.ts';
 import { jsonLogger } from './logger.ts';
-import { openStore } from './store/db.ts';
-import { createStripeClient } from './stripe/client.ts';
 
-const loaded = loadConfig(process.env);
-if ('errors' in loaded) {
-  for (const line of loaded.errors) console.error(`config: ${line}`);
-  process.exit(1);
-}
-const { config } = loaded;
 const logger = jsonLogger();
-
-if (config.dbUrl.startsWith('file:') && !config.dbUrl.includes(':memory:')) {
-  mkdirSync(dirname(config.dbUrl.slice('file:'.length).split('?')[0]!), { recursive: true });
-}
-const store = await openStore({ url: config.dbUrl, authToken: config.dbAuthToken });
-const stripe = createStripeClient(config);
-const app = createApp({ store, stripe, config, clock: systemClock, logger });
+const billing = await createBillingApp({ env: process.env, logger }).catch((err: unknown) => {
+  if (!(err instanceof BillingConfigError)) throw err;
+  for (const line of err.problems) console.error(`config: ${line}`);
+  process.exit(1);
+});
+const { app, config } = billing;
 
 const { server, port } = await listen(app.fetch, { port: config.port, hostname: config.host });
 logger.info('listening', {
@@ -36,6 +24,7 @@ logger.info('listening', {
     ? `emulator at ${config.stripeApiBase}`
     : (config.stripeApiBase ?? 'api.stripe.com'),
   billing_enabled: config.billingEnabled,
+  store: billing.storeLocation,
 });
 
 let stopping = false;
@@ -46,7 +35,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     logger.info('shutting down', { signal });
     // Stop accepting connections, let requests in flight finish, then close the store.
     server.close(() => {
-      void store.close().then(() => process.exit(0));
+      void billing.close().then(() => process.exit(0));
     });
     setTimeout(() => process.exit(1), 10_000).unref();
   });

@@ -2,6 +2,7 @@
  * Test support for the server's unit tests (no emulator here: server/src never imports it).
  * Each call builds its own temp libSQL file, config, clock and app.
  */
+import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,12 +11,22 @@ import { createApp } from './app.ts';
 import type { AppDeps, AppEnv } from './app-env.ts';
 import { ManualClock } from './clock.ts';
 import { type Config, loadConfig } from './config.ts';
-import { signHs256 } from './identity/hs256.ts';
 import type { Logger } from './logger.ts';
-import { auditLedger } from './store/audit.ts';
-import { inWriteTransaction, openStore, type Store } from './store/db.ts';
-import { creditLedger, type LedgerKind } from './store/ledger.ts';
+import { openStore } from './store/open-store.ts';
+import type { LedgerKind } from './store/records.ts';
+import type { BillingStore } from './store/store.ts';
 import { createStripeClient } from './stripe/client.ts';
+
+/**
+ * Signs claims as an HS256 JWT, as a host backend would, for tests and benches. Synchronous (and
+ * so hand-written: jose's SignJWT is async), because tests mint tokens inline everywhere; the
+ * server verifies them with jose. Hosts should copy examples/host-backend/mint-user-token.ts.
+ */
+export function signTestToken(claims: Record<string, unknown>, secret: string): string {
+  const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const input = `${encode({ alg: 'HS256', typ: 'JWT' })}.${encode(claims)}`;
+  return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
+}
 
 export const TEST_JWT_SECRET = 'unit-test-jwt-secret-0123456789-abcdef';
 export const TEST_API_KEY = 'bk_unit_test_api_key_0123456789abcdef';
@@ -23,7 +34,7 @@ export const TEST_ORIGIN = 'http://host.example.test';
 
 /** A fresh migrated store in its own temp directory. */
 export async function tempStore(): Promise<{
-  store: Store;
+  store: BillingStore;
   url: string;
   dir: string;
   cleanup(): Promise<void>;
@@ -43,7 +54,7 @@ export async function tempStore(): Promise<{
 }
 
 /** The row count of every table the billing flows write: two equal counts mean nothing was written. */
-export async function countRows(store: Store): Promise<Record<string, number>> {
+export async function countRows(store: BillingStore): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   for (const table of [
     'accounts',
@@ -53,8 +64,8 @@ export async function countRows(store: Store): Promise<Record<string, number>> {
     'subscriptions',
     'webhook_events',
   ]) {
-    const rs = await store.client.execute(`SELECT COUNT(*) AS n FROM ${table}`);
-    counts[table] = Number(rs.rows[0]!.n);
+    const { rows } = await store.sql.run(`SELECT COUNT(*) AS n FROM ${table}`);
+    counts[table] = Number(rows[0]!.n);
   }
   return counts;
 }
@@ -84,7 +95,7 @@ export interface TestAnswer {
 export interface TestApp {
   app: Hono<AppEnv>;
   deps: AppDeps;
-  store: Store;
+  store: BillingStore;
   config: Config;
   clock: ManualClock;
   logLines: string[];
@@ -133,7 +144,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     logLines,
     token(user, claims = {}) {
       const now = Math.floor(clock.now().getTime() / 1000);
-      return signHs256({ sub: user, exp: now + 3600, ...claims }, TEST_JWT_SECRET);
+      return signTestToken({ sub: user, exp: now + 3600, ...claims }, TEST_JWT_SECRET);
     },
     async call(method, path, opts = {}) {
       const headers: Record<string, string> = { ...opts.headers };
@@ -154,18 +165,18 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
       return { status: res.status, body: parsed, headers: res.headers };
     },
     async fund(accountId, cents, sourceId = `test_fund_${++funding}`, kind = 'purchase') {
-      await inWriteTransaction(store, (tx) =>
-        creditLedger(tx, { accountId, amountCents: cents, kind, sourceId, now: clock.now() }),
+      await store.write(clock.now(), (unit) =>
+        unit.creditLedger({ accountId, amountCents: cents, kind, sourceId }),
       );
     },
     async snapshot() {
       const parts = Object.entries(await countRows(store)).map(([table, n]) => `${table}=${n}`);
-      const balances = await store.client.execute('SELECT id, balance_cents FROM accounts ORDER BY id');
+      const balances = await store.sql.run('SELECT id, balance_cents FROM accounts ORDER BY id');
       for (const row of balances.rows) parts.push(`${row.id}:${row.balance_cents}`);
       return parts.join(' ');
     },
     async audit() {
-      const mismatches = await auditLedger(store);
+      const mismatches = await store.auditLedger();
       if (mismatches.length > 0) throw new Error(`ledger audit failed: ${JSON.stringify(mismatches)}`);
     },
     close: cleanup,

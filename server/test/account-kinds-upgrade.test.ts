@@ -33,7 +33,7 @@ describe('Stripe objects from before the account kinds, after the store is migra
   }
 
   const rowsOf = async (sql: string, args: string[] = []) =>
-    (await h!.store.client.execute({ sql, args })).rows.map((row) => Object.values({ ...row }).map(String));
+    (await h!.store.sql.run(sql, args)).rows.map((row) => Object.values({ ...row }).map(String));
 
   test('a top-up opened before the migration and paid after it is credited to the migrated account, once', async () => {
     let session: Stripe.Checkout.Session | undefined;

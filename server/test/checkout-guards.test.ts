@@ -4,13 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { createClient } from '@libsql/client';
-import {
-  closeBillingSession,
-  insertBillingSession,
-  SubscriptionCheckoutInProgress,
-} from '../src/billing/billing-sessions.ts';
-import { openStore } from '../src/store/db.ts';
 import { applyMigrations, readMigrations } from '../src/store/migrations.ts';
+import { openStore } from '../src/store/open-store.ts';
+import { SubscriptionCheckoutInProgress } from '../src/store/store-errors.ts';
 import { type BillingHarness, balanceOf, HOST_ORIGIN, startBillingHarness } from './harness.ts';
 
 /** The server's SDK tries each call three times (maxNetworkRetries 2); this many failures defeat it. */
@@ -30,8 +26,7 @@ describe('cancel callback: by session id when Stripe fills it in, else by the se
     h.api('POST', `/api/billing${path}`, { token: h.tokenFor(user), body });
   const sessionIdOf = (url: string) => /cs_[A-Za-z0-9_]+/.exec(url)![0];
   const statusOf = async (id: string) =>
-    (await h.store.client.execute({ sql: 'SELECT status FROM billing_sessions WHERE id = ?', args: [id] }))
-      .rows[0]?.status;
+    (await h.store.sql.run('SELECT status FROM billing_sessions WHERE id = ?', [id])).rows[0]?.status;
 
   async function topUp(user: string, amount: number) {
     const res = await post(user, '/create-checkout-session', {
@@ -182,12 +177,8 @@ describe('one subscription checkout at a time per account', () => {
   // Each user here pays for his own account, `user:<name>`.
   const customerOf = async (user: string) =>
     String(
-      (
-        await h.store.client.execute({
-          sql: 'SELECT stripe_customer_id FROM accounts WHERE id = ?',
-          args: [`user:${user}`],
-        })
-      ).rows[0]?.stripe_customer_id,
+      (await h.store.sql.run('SELECT stripe_customer_id FROM accounts WHERE id = ?', [`user:${user}`]))
+        .rows[0]?.stripe_customer_id,
     );
   const openAtStripe = async (user: string) =>
     (
@@ -199,11 +190,11 @@ describe('one subscription checkout at a time per account', () => {
     ).data.filter((s) => s.mode === 'subscription');
   const rowsOf = async (user: string) =>
     (
-      await h.store.client.execute({
-        sql: `SELECT id, status FROM billing_sessions
+      await h.store.sql.run(
+        `SELECT id, status FROM billing_sessions
               WHERE account_id = ? AND billing_session_type = 'MONTHLY_SUBSCRIPTION' ORDER BY created_at, id`,
-        args: [`user:${user}`],
-      })
+        [`user:${user}`],
+      )
     ).rows.map((r) => ({ id: String(r.id), status: String(r.status) }));
 
   async function subscribeOk(user: string) {
@@ -388,9 +379,7 @@ describe('migration 002 on a store written before the rule', () => {
 
     const store = await openStore({ url });
     try {
-      const rows = await store.client.execute(
-        'SELECT id, status, cancel_ref FROM billing_sessions ORDER BY id',
-      );
+      const rows = await store.sql.run('SELECT id, status, cancel_ref FROM billing_sessions ORDER BY id');
       assert.deepEqual(
         rows.rows.map((r) => [r.id, r.status, r.cancel_ref]),
         [
@@ -415,15 +404,15 @@ describe('migration 002 on a store written before the rule', () => {
         returnUrl: `${HOST_ORIGIN}/`,
         returnRef,
       });
-      await assert.rejects(
-        insertBillingSession(store, session('cs_a7', 'r'.repeat(22)), now),
-        SubscriptionCheckoutInProgress,
-      );
-      assert.equal(await closeBillingSession(store.client, 'cs_a3', 'cancelled', now), true);
-      await insertBillingSession(store, session('cs_a7', 'r'.repeat(22)), now);
+      const record = (id: string) =>
+        store.write(now, (unit) => unit.recordBillingSession(session(id, 'r'.repeat(22))));
+      const close = (id: string) => store.write(now, (unit) => unit.closeBillingSession(id, 'cancelled'));
+      await assert.rejects(record('cs_a7'), SubscriptionCheckoutInProgress);
+      assert.equal(await close('cs_a3'), true);
+      await record('cs_a7');
       // A reused cancel ref is a plain store error, not mistaken for the subscription rule.
-      await closeBillingSession(store.client, 'cs_a7', 'cancelled', now);
-      await assert.rejects(insertBillingSession(store, session('cs_a8', 'r'.repeat(22)), now), (err) => {
+      await close('cs_a7');
+      await assert.rejects(record('cs_a8'), (err) => {
         assert.ok(!(err instanceof SubscriptionCheckoutInProgress));
         assert.match(String(err), /cancel_ref/);
         return true;

@@ -6,12 +6,11 @@ import type { AppDeps } from '../src/app.ts';
 import { createApp } from '../src/app.ts';
 import type { Clock } from '../src/clock.ts';
 import { type Config, EMULATOR_WEBHOOK_SECRET, loadConfig } from '../src/config.ts';
-import { signHs256 } from '../src/identity/hs256.ts';
 import { jsonLogger } from '../src/logger.ts';
-import { auditLedger } from '../src/store/audit.ts';
-import { openStore, type Store } from '../src/store/db.ts';
+import { openStore } from '../src/store/open-store.ts';
+import type { BillingStore } from '../src/store/store.ts';
 import { createStripeClient } from '../src/stripe/client.ts';
-import { countRows } from '../src/testing.ts';
+import { countRows, signTestToken } from '../src/testing.ts';
 import { openTestDatabase } from './test-database.ts';
 
 /** The origin of the pretend host app that embeds the widgets. */
@@ -36,7 +35,7 @@ export interface BillingHarness {
   emulator: RunningEmulator;
   /** The server's SDK client (tests use it as a Stripe dashboard would). */
   stripe: Stripe;
-  store: Store;
+  store: BillingStore;
   config: Config;
   url: string;
   clock: Clock;
@@ -132,7 +131,10 @@ export async function startBillingHarness(
 
   const tokenFor = (user: string, claims: Record<string, unknown> = {}) => {
     const now = Math.floor(clock.now().getTime() / 1000);
-    return signHs256({ sub: user, email: `${user}@example.test`, exp: now + 3600, ...claims }, JWT_SECRET);
+    return signTestToken(
+      { sub: user, email: `${user}@example.test`, exp: now + 3600, ...claims },
+      JWT_SECRET,
+    );
   };
 
   return {
@@ -182,12 +184,12 @@ export async function startBillingHarness(
     webhooksDelivered: () => emulator.emu.webhooks.drained(15_000),
     async snapshot() {
       const counts = await countRows(store);
-      const sum = await store.client.execute('SELECT COALESCE(SUM(balance_cents), 0) AS s FROM accounts');
+      const sum = await store.sql.run('SELECT COALESCE(SUM(balance_cents), 0) AS s FROM accounts');
       counts.balance_total_cents = Number(sum.rows[0]!.s);
       return counts;
     },
     async close() {
-      const mismatches = await auditLedger(store);
+      const mismatches = await store.auditLedger();
       await emulator.close();
       await new Promise<void>((resolve) => {
         (server as { closeAllConnections?: () => void }).closeAllConnections?.();

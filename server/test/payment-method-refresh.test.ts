@@ -46,10 +46,9 @@ describe('has-payment-method follows Stripe', () => {
     } as Stripe.PaymentMethodCreateParams);
     await h.stripe.paymentMethods.attach(card.id, { customer: customerId });
     assert.equal(await hasCard('dora'), true);
-    const row = await h.store.client.execute({
-      sql: 'SELECT default_payment_method_id FROM accounts WHERE id = ?',
-      args: ['user:dora'],
-    });
+    const row = await h.store.sql.run('SELECT default_payment_method_id FROM accounts WHERE id = ?', [
+      'user:dora',
+    ]);
     assert.equal(row.rows[0]!.default_payment_method_id, card.id);
     // Another account's card never shows here.
     assert.equal(await hasCard('eve'), false);

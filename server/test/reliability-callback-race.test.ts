@@ -47,12 +47,12 @@ describe('the success callback racing the webhook', () => {
     const expected = new Map<string, number>();
     for (const s of sessions) expected.set(s.user, (expected.get(s.user) ?? 0) + s.cents);
     for (const [user, cents] of expected) assert.equal(await balanceOf(h, user), cents, user);
-    const rows = await h.store.client.execute(
+    const rows = await h.store.sql.run(
       "SELECT source_id, COUNT(*) AS n FROM ledger_entries WHERE kind = 'purchase' GROUP BY source_id",
     );
     assert.equal(rows.rows.length, SESSIONS, 'one purchase row per session');
     assert.ok(rows.rows.every((r) => Number(r.n) === 1));
-    const open = await h.store.client.execute(
+    const open = await h.store.sql.run(
       "SELECT COUNT(*) AS n FROM billing_sessions WHERE status <> 'completed'",
     );
     assert.equal(Number(open.rows[0]!.n), 0, 'every session is marked completed');

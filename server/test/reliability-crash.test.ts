@@ -5,9 +5,8 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { startEmulator } from '../../stripe-emulator/src/testing.ts';
 import { EMULATOR_WEBHOOK_SECRET } from '../src/config.ts';
-import { signHs256 } from '../src/identity/hs256.ts';
-import { auditLedger } from '../src/store/audit.ts';
-import { openStore } from '../src/store/db.ts';
+import { openStore } from '../src/store/open-store.ts';
+import { signTestToken } from '../src/testing.ts';
 import { freePort, startServerProcess } from './server-process.ts';
 import { REMOTE_TEST_DB } from './test-database.ts';
 
@@ -46,7 +45,7 @@ describe('kill -9 of the server while webhooks are in flight', {
       for (let i = 0; i < SESSIONS; i++) {
         const user = `crash_${i % 6}`;
         const cents = 500 + i * 7;
-        const token = signHs256({ sub: user, exp: Math.floor(Date.now() / 1000) + 600 }, JWT_SECRET);
+        const token = signTestToken({ sub: user, exp: Math.floor(Date.now() / 1000) + 600 }, JWT_SECRET);
         const res = await fetch(`${server.url}/api/billing/create-checkout-session`, {
           method: 'POST',
           headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -68,8 +67,8 @@ describe('kill -9 of the server while webhooks are in flight', {
       }
       const purchases = async () =>
         Number(
-          (await store.client.execute("SELECT COUNT(*) AS n FROM ledger_entries WHERE kind = 'purchase'"))
-            .rows[0]!.n,
+          (await store.sql.run("SELECT COUNT(*) AS n FROM ledger_entries WHERE kind = 'purchase'")).rows[0]!
+            .n,
         );
       const deadline = Date.now() + 20_000;
       while ((await purchases()) < 3) {
@@ -87,19 +86,16 @@ describe('kill -9 of the server while webhooks are in flight', {
       await emulator.emu.webhooks.drained(30_000);
 
       assert.equal(await purchases(), SESSIONS, 'every payment credited, each once');
-      const rows = await store.client.execute(
+      const rows = await store.sql.run(
         "SELECT COUNT(DISTINCT source_id) AS n FROM ledger_entries WHERE kind = 'purchase'",
       );
       assert.equal(Number(rows.rows[0]!.n), SESSIONS);
       for (const [user, cents] of expected) {
-        const rs = await store.client.execute({
-          sql: 'SELECT balance_cents FROM accounts WHERE id = ?',
-          args: [`user:${user}`],
-        });
+        const rs = await store.sql.run('SELECT balance_cents FROM accounts WHERE id = ?', [`user:${user}`]);
         assert.equal(Number(rs.rows[0]!.balance_cents), cents, user);
       }
-      assert.deepEqual(await auditLedger(store), []);
-      const unprocessed = await store.client.execute(
+      assert.deepEqual(await store.auditLedger(), []);
+      const unprocessed = await store.sql.run(
         "SELECT COUNT(*) AS n FROM billing_sessions WHERE status <> 'completed'",
       );
       assert.equal(Number(unprocessed.rows[0]!.n), 0);

@@ -69,10 +69,7 @@ describe('emulator faults during every flow: a clear error, no money lost or dou
     );
     for (const res of answers) assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.equal((await stripeSessions()).length, 4);
-    assert.equal(
-      Number((await h.store.client.execute('SELECT COUNT(*) AS n FROM billing_sessions')).rows[0]!.n),
-      4,
-    );
+    assert.equal(Number((await h.store.sql.run('SELECT COUNT(*) AS n FROM billing_sessions')).rows[0]!.n), 4);
   });
 
   test('top-up paid while Stripe fails: the callback sends the buyer back with checkout=error and credits nothing; the retry and webhooks credit once', async () => {
@@ -102,14 +99,14 @@ describe('emulator faults during every flow: a clear error, no money lost or dou
     assert.equal((await h.completeCheckout(res.body.redirect_url)).status, 200);
     await h.webhooksDelivered();
     assert.equal(await balanceOf(h, 'bob'), 1234);
-    const rows = await h.store.client.execute(
+    const rows = await h.store.sql.run(
       "SELECT COUNT(*) AS n FROM ledger_entries WHERE account_id = 'user:bob'",
     );
     assert.equal(Number(rows.rows[0]!.n), 1);
   });
 
   test('a Checkout session whose row cannot be stored is expired at Stripe for top-up, setup and subscribe', async () => {
-    await h.store.client.execute(
+    await h.store.sql.run(
       "CREATE TRIGGER refuse_sessions BEFORE INSERT ON billing_sessions BEGIN SELECT RAISE(ABORT, 'disk full'); END",
     );
     for (const [path, body] of [
@@ -128,7 +125,7 @@ describe('emulator faults during every flow: a clear error, no money lost or dou
       ['setup', 'expired', null],
       ['subscription', 'expired', null],
     ]);
-    await h.store.client.execute('DROP TRIGGER refuse_sessions');
+    await h.store.sql.run('DROP TRIGGER refuse_sessions');
   });
 
   test('setup: Stripe failing → 502; a paid setup whose fulfilment fails is retried and grants the welcome credit once', async () => {
@@ -159,10 +156,9 @@ describe('emulator faults during every flow: a clear error, no money lost or dou
   });
 
   async function customerOf(user: string): Promise<string> {
-    const rs = await h.store.client.execute({
-      sql: 'SELECT stripe_customer_id FROM accounts WHERE id = ?',
-      args: [`user:${user}`],
-    });
+    const rs = await h.store.sql.run('SELECT stripe_customer_id FROM accounts WHERE id = ?', [
+      `user:${user}`,
+    ]);
     return String(rs.rows[0]!.stripe_customer_id);
   }
 

@@ -99,7 +99,7 @@ const BAD_LEDGER_BODIES: Record<string, unknown>[] = [
   { account_id: 'alice', amount: 1 },
   { account_id: 'alice', amount: -1, idempotency_key: 'k' },
   { account_id: 'alice', amount: 0, idempotency_key: 'k' },
-  { account_id: 'alice', amount: '1.001', idempotency_key: 'k' },
+  { account_id: 'alice', amount: 1.001, idempotency_key: 'k' },
   { account_id: 'alice', amount: 1e300, idempotency_key: 'k' },
   { account_id: 'alice', amount: 1, idempotency_key: '' },
   { account_id: 'alice', amount: 1, idempotency_key: 'x'.repeat(300) },

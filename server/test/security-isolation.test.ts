@@ -10,6 +10,10 @@ const PUBLIC_PATHS = [
   '/api/billing/success',
   '/api/billing/cancel',
   '/api/billing/webhook',
+  // The API's own description and its reference page (and the page's two assets): no account data.
+  '/api/billing/openapi.json',
+  '/api/billing/reference',
+  '/api/billing/reference/:asset{swagger-ui\\.css|swagger-ui-bundle\\.js}',
 ];
 
 describe("one account never reads or changes another's data", () => {
@@ -147,10 +151,9 @@ describe("one account never reads or changes another's data", () => {
     // Alice, sent back by Stripe with the link's ref, returns to her own page.
     const own = await h.visit((await h.returnLinks(alice.sessionId)).success);
     assert.equal(own.location, `${HOST_ORIGIN}/alice?checkout=success`);
-    const status = await h.store.client.execute({
-      sql: 'SELECT status FROM billing_sessions WHERE id = ?',
-      args: [alice.sessionId],
-    });
+    const status = await h.store.sql.run('SELECT status FROM billing_sessions WHERE id = ?', [
+      alice.sessionId,
+    ]);
     assert.equal(status.rows[0]!.status, 'completed');
     assert.equal(await aliceView(), before);
     assert.deepEqual((await h.api('GET', '/api/billing/credits', { token: h.tokenFor('bob') })).body, {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { startEmulator } from '../../stripe-emulator/src/testing.ts';
-import { signHs256 } from '../src/identity/hs256.ts';
+import { signTestToken } from '../src/testing.ts';
 import { freePort, startServerProcess } from './server-process.ts';
 import { openTestDatabase } from './test-database.ts';
 
@@ -34,7 +34,7 @@ describe('no secret in the logs', () => {
     });
     const tokens: string[] = [];
     const tokenFor = (user: string) => {
-      const token = signHs256(
+      const token = signTestToken(
         { sub: user, email: `${user}@example.test`, exp: Math.floor(Date.now() / 1000) + 600 },
         secrets.BILLING_JWT_SECRET,
       );

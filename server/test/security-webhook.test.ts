@@ -101,9 +101,7 @@ describe('webhook tampering and replay', () => {
       data: { object: { ...session, id: 'cs_test_not_ours' } },
     });
     assert.equal((await deliver(unknown, signPayload(unknown, secret(), now()))).status, 200);
-    const total = await h.store.client.execute(
-      'SELECT COALESCE(SUM(amount_cents), 0) AS s FROM ledger_entries',
-    );
+    const total = await h.store.sql.run('SELECT COALESCE(SUM(amount_cents), 0) AS s FROM ledger_entries');
     assert.equal(Number(total.rows[0]!.s), 2000);
   });
 
@@ -128,8 +126,7 @@ describe('webhook tampering and replay', () => {
     });
     const topUpId = /cs_[A-Za-z0-9_]+/.exec(topUp.body.redirect_url)![0];
     const statusOf = async (id: string) =>
-      (await h.store.client.execute({ sql: 'SELECT status FROM billing_sessions WHERE id = ?', args: [id] }))
-        .rows[0]!.status;
+      (await h.store.sql.run('SELECT status FROM billing_sessions WHERE id = ?', [id])).rows[0]!.status;
     for (const [type, id] of [
       ['checkout.session.expired', first],
       ['checkout.session.async_payment_failed', first],

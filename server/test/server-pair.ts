@@ -7,9 +7,9 @@
 import type Stripe from 'stripe';
 import { type RunningEmulator, startEmulator } from '../../stripe-emulator/src/testing.ts';
 import { EMULATOR_WEBHOOK_SECRET } from '../src/config.ts';
-import { signHs256 } from '../src/identity/hs256.ts';
-import { auditLedger, type LedgerMismatch } from '../src/store/audit.ts';
-import { openStore } from '../src/store/db.ts';
+import { openStore } from '../src/store/open-store.ts';
+import type { LedgerMismatch } from '../src/store/records.ts';
+import { signTestToken } from '../src/testing.ts';
 import { type LoadBalancer, startLoadBalancer } from './load-balancer.ts';
 import { startRemoteDatabase } from './remote-db.ts';
 import { freePort, type ServerProcess, startServerProcess, startServerProcesses } from './server-process.ts';
@@ -129,7 +129,7 @@ export async function startServerPair(options: ServerPairOptions = {}): Promise<
     servers,
     balancer,
     tokenFor: (user) =>
-      signHs256(
+      signTestToken(
         { sub: user, email: `${user}@example.test`, exp: Math.floor(Date.now() / 1000) + 3600 },
         JWT_SECRET,
       ),
@@ -170,11 +170,12 @@ export async function startServerPair(options: ServerPairOptions = {}): Promise<
     webhooksDelivered: (timeoutMs = 30_000) => emulator.emu.webhooks.drained(timeoutMs),
     balances: () =>
       withStore(async (store) => {
-        const rs = await store.client.execute('SELECT id, balance_cents FROM accounts');
+        const rs = await store.sql.run('SELECT id, balance_cents FROM accounts');
         return new Map(rs.rows.map((row) => [String(row.id), Number(row.balance_cents)]));
       }),
-    audit: () => withStore((store) => auditLedger(store)),
-    count: (sql) => withStore(async (store) => Number((await store.client.execute(sql)).rows[0]![0])),
+    audit: () => withStore((store) => store.auditLedger()),
+    count: (sql) =>
+      withStore(async (store) => Number(Object.values((await store.sql.run(sql)).rows[0] ?? {})[0])),
     close,
   };
 }

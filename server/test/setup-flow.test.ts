@@ -54,9 +54,9 @@ describe('saving a card through Checkout setup mode', () => {
     const updated = (await h.stripe.customers.retrieve(session.customer as string)) as Stripe.Customer;
     assert.equal(updated.invoice_settings.default_payment_method, secondMethod);
     assert.equal(await balanceOf(h, 'alice'), 5000);
-    const rows = await h.store.client.execute({
-      sql: "SELECT source_id FROM ledger_entries WHERE account_id = 'user:alice'",
-    });
+    const rows = await h.store.sql.run(
+      "SELECT source_id FROM ledger_entries WHERE account_id = 'user:alice'",
+    );
     assert.deepEqual(
       rows.rows.map((r) => r.source_id),
       ['welcome:user:alice'],

@@ -40,19 +40,19 @@ describe('subscription lifecycle through Checkout, webhooks and the emulator clo
 
   /** Access rows of the user's own account (`user:<name>`). */
   async function accessRows(user: string) {
-    const rs = await h.store.client.execute({
-      sql: `SELECT status, start_at, end_at, cancelled_at, stripe_invoice_payment_id FROM subscription_access
+    const rs = await h.store.sql.run(
+      `SELECT status, start_at, end_at, cancelled_at, stripe_invoice_payment_id FROM subscription_access
             WHERE account_id = ? ORDER BY start_at`,
-      args: [`user:${user}`],
-    });
+      [`user:${user}`],
+    );
     return rs.rows;
   }
 
   async function subscriptionCredits(user: string) {
-    const rs = await h.store.client.execute({
-      sql: "SELECT source_id, amount_cents FROM ledger_entries WHERE account_id = ? AND kind = 'subscription'",
-      args: [`user:${user}`],
-    });
+    const rs = await h.store.sql.run(
+      "SELECT source_id, amount_cents FROM ledger_entries WHERE account_id = ? AND kind = 'subscription'",
+      [`user:${user}`],
+    );
     return rs.rows.map((r) => ({ source: String(r.source_id), cents: Number(r.amount_cents) }));
   }
 
@@ -171,10 +171,10 @@ describe('subscription lifecycle through Checkout, webhooks and the emulator clo
     assert.equal((await h.stripe.subscriptions.retrieve(subscriptionId)).status, 'past_due');
     const summary = await get('carol', '/summary');
     assert.equal(summary.subscription.status, 'past_due');
-    const mirror = await h.store.client.execute({
-      sql: 'SELECT status FROM subscriptions WHERE stripe_subscription_id = ?',
-      args: [subscriptionId],
-    });
+    const mirror = await h.store.sql.run(
+      'SELECT status FROM subscriptions WHERE stripe_subscription_id = ?',
+      [subscriptionId],
+    );
     assert.equal(mirror.rows[0]?.status, 'past_due');
     assert.equal((await accessRows('carol')).length, 1);
     assert.equal(await balanceOf(h, 'carol'), 1000);

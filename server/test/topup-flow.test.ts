@@ -27,10 +27,10 @@ describe('top-up through Checkout', () => {
 
   /** The ledger of the user's own account (`user:<name>`). */
   async function ledgerRows(user: string) {
-    const rs = await h.store.client.execute({
-      sql: 'SELECT kind, amount_cents, source_id FROM ledger_entries WHERE account_id = ? ORDER BY seq',
-      args: [`user:${user}`],
-    });
+    const rs = await h.store.sql.run(
+      'SELECT kind, amount_cents, source_id FROM ledger_entries WHERE account_id = ? ORDER BY seq',
+      [`user:${user}`],
+    );
     return rs.rows.map((r) => ({
       kind: r.kind,
       amount_cents: Number(r.amount_cents),
@@ -39,17 +39,14 @@ describe('top-up through Checkout', () => {
   }
 
   async function cancelRefOf(sessionId: string) {
-    const rs = await h.store.client.execute({
-      sql: 'SELECT cancel_ref FROM billing_sessions WHERE id = ?',
-      args: [sessionId],
-    });
+    const rs = await h.store.sql.run('SELECT cancel_ref FROM billing_sessions WHERE id = ?', [sessionId]);
     const ref = String(rs.rows[0]?.cancel_ref);
     assert.match(ref, /^[A-Za-z0-9_-]{22}$/, 'a 128-bit base64url reference');
     return ref;
   }
 
   test('the Checkout session carries the amount, the customer and our callbacks', async () => {
-    const { sessionId } = await startTopUp('alice', '25.50');
+    const { sessionId } = await startTopUp('alice', 25.5);
     const session = await h.stripe.checkout.sessions.retrieve(sessionId, { expand: ['line_items'] });
     assert.equal(session.mode, 'payment');
     assert.equal(session.amount_subtotal, 2550);
@@ -83,11 +80,9 @@ describe('top-up through Checkout', () => {
     const customers = (await h.stripe.customers.list({ limit: 10 })).data;
     assert.equal(customers.length, 1);
     assert.equal(customers[0]?.metadata.account_id, 'user:gina');
-    const account = await h.store.client.execute(
-      "SELECT stripe_customer_id FROM accounts WHERE id = 'user:gina'",
-    );
+    const account = await h.store.sql.run("SELECT stripe_customer_id FROM accounts WHERE id = 'user:gina'");
     assert.equal(account.rows[0]?.stripe_customer_id, customers[0]?.id);
-    const sessions = await h.store.client.execute(
+    const sessions = await h.store.sql.run(
       "SELECT COUNT(*) AS n FROM billing_sessions WHERE account_id = 'user:gina' AND status = 'in_progress'",
     );
     assert.equal(Number(sessions.rows[0]!.n), 3);
@@ -163,10 +158,7 @@ describe('top-up through Checkout', () => {
     assert.deepEqual(await ledgerRows('alice'), [
       { kind: 'purchase', amount_cents: 2500, source_id: sessionId },
     ]);
-    const row = await h.store.client.execute({
-      sql: 'SELECT status FROM billing_sessions WHERE id = ?',
-      args: [sessionId],
-    });
+    const row = await h.store.sql.run('SELECT status FROM billing_sessions WHERE id = ?', [sessionId]);
     assert.equal(row.rows[0]?.status, 'completed');
     const credits = await h.api('GET', '/api/billing/credits', { token: h.tokenFor('alice') });
     assert.deepEqual(credits.body, { credits: '25.00' });
@@ -176,7 +168,7 @@ describe('top-up through Checkout', () => {
   });
 
   test('the webhook alone credits a top-up whose buyer never comes back', async () => {
-    const { redirectUrl, sessionId } = await startTopUp('bob', '7.77');
+    const { redirectUrl, sessionId } = await startTopUp('bob', 7.77);
     await h.completeCheckout(redirectUrl);
     await h.webhooksDelivered();
     assert.equal(await balanceOf(h, 'bob'), 777);
@@ -210,8 +202,7 @@ describe('top-up through Checkout', () => {
     assert.equal(cancel.status, 302);
     assert.equal(cancel.location, `${HOST_ORIGIN}/billing?checkout=cancel`);
     const status = async (id: string) =>
-      (await h.store.client.execute({ sql: 'SELECT status FROM billing_sessions WHERE id = ?', args: [id] }))
-        .rows[0]?.status;
+      (await h.store.sql.run('SELECT status FROM billing_sessions WHERE id = ?', [id])).rows[0]?.status;
     assert.equal(await status(first.sessionId), 'cancelled');
 
     // The buyer went back to the still-open page and paid after all: the money is not lost.
@@ -250,20 +241,20 @@ describe('top-up through Checkout', () => {
     for (let i = 0; i < 6; i++) {
       const res = await h.api('POST', '/api/billing/usage', {
         token: API_KEY,
-        body: { user_id: 'frank', amount: '1.25', idempotency_key: `job-${i}`, description: `job ${i}` },
+        body: { user_id: 'frank', amount: 1.25, idempotency_key: `job-${i}`, description: `job ${i}` },
       });
       assert.equal(res.status, 200, JSON.stringify(res.body));
     }
     const replay = await h.api('POST', '/api/billing/usage', {
       token: API_KEY,
-      body: { user_id: 'frank', amount: '1.25', idempotency_key: 'job-0' },
+      body: { user_id: 'frank', amount: 1.25, idempotency_key: 'job-0' },
     });
     assert.equal(replay.status, 200);
     assert.equal(replay.body.balance_cents, 250);
     const before = await h.snapshot();
     const tooMuch = await h.api('POST', '/api/billing/usage', {
       token: API_KEY,
-      body: { user_id: 'frank', amount: '2.51', idempotency_key: 'job-big' },
+      body: { user_id: 'frank', amount: 2.51, idempotency_key: 'job-big' },
     });
     assert.equal(tooMuch.status, 402);
     assert.equal(tooMuch.body.error.code, 'insufficient_credits');

@@ -59,10 +59,10 @@ describe('webhooks: retries, stale and replayed events, shuffled duplicates', ()
     assert.ok(
       entries.some((e) => e.msg === 'request' && e.path === '/api/billing/webhook' && e.status === 500),
     );
-    const processed = await h.store.client.execute({
-      sql: 'SELECT COUNT(*) AS n FROM webhook_events WHERE id = ? AND processed_at IS NOT NULL',
-      args: [failed.event_id],
-    });
+    const processed = await h.store.sql.run(
+      'SELECT COUNT(*) AS n FROM webhook_events WHERE id = ? AND processed_at IS NOT NULL',
+      [failed.event_id],
+    );
     assert.equal(Number(processed.rows[0]!.n), 1, 'the retried delivery was processed');
     assert.equal(await balanceOf(h, 'alice'), 4000);
   });
@@ -95,15 +95,15 @@ describe('webhooks: retries, stale and replayed events, shuffled duplicates', ()
     const after = await h.snapshot();
     assert.equal(after.webhook_events, before.webhook_events + 3);
     assert.deepEqual({ ...after, webhook_events: 0 }, { ...before, webhook_events: 0 });
-    const mirror = await h.store.client.execute({
-      sql: 'SELECT status FROM subscriptions WHERE stripe_subscription_id = ?',
-      args: [subscriptionId],
-    });
+    const mirror = await h.store.sql.run(
+      'SELECT status FROM subscriptions WHERE stripe_subscription_id = ?',
+      [subscriptionId],
+    );
     assert.equal(mirror.rows[0]?.status, 'canceled');
-    const rows = await h.store.client.execute({
-      sql: 'SELECT status FROM subscription_access WHERE stripe_subscription_id = ?',
-      args: [subscriptionId],
-    });
+    const rows = await h.store.sql.run(
+      'SELECT status FROM subscription_access WHERE stripe_subscription_id = ?',
+      [subscriptionId],
+    );
     assert.deepEqual(
       rows.rows.map((r) => r.status),
       ['DISABLED'],
@@ -123,7 +123,7 @@ describe('webhooks: retries, stale and replayed events, shuffled duplicates', ()
 
     // 60.00 of top-ups + 50.00 welcome + 10.00 included credit for each of two paid periods.
     assert.equal(await balanceOf(h, 'carol'), 6000 + 5000 + 2000);
-    const kinds = await h.store.client.execute(
+    const kinds = await h.store.sql.run(
       "SELECT kind, COUNT(*) AS n FROM ledger_entries WHERE account_id = 'user:carol' GROUP BY kind ORDER BY kind",
     );
     assert.deepEqual(
@@ -133,7 +133,7 @@ describe('webhooks: retries, stale and replayed events, shuffled duplicates', ()
     const summary = await h.api('GET', '/api/billing/summary', { token: h.tokenFor('carol') });
     assert.equal(summary.body.subscription.status, 'active');
     assert.equal(summary.body.has_payment_method, true);
-    const sessions = await h.store.client.execute(
+    const sessions = await h.store.sql.run(
       "SELECT COUNT(*) AS n FROM billing_sessions WHERE account_id = 'user:carol' AND status = 'completed'",
     );
     assert.equal(Number(sessions.rows[0]!.n), 5);
@@ -141,7 +141,7 @@ describe('webhooks: retries, stale and replayed events, shuffled duplicates', ()
 
   test('a Checkout session whose row cannot be stored is expired at Stripe and answered 503', async () => {
     h = await startBillingHarness();
-    await h.store.client.execute(
+    await h.store.sql.run(
       "CREATE TRIGGER refuse_sessions BEFORE INSERT ON billing_sessions BEGIN SELECT RAISE(ABORT, 'disk full'); END",
     );
     const res = await h.api('POST', '/api/billing/create-checkout-session', {

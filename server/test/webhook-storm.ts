@@ -1,5 +1,5 @@
 /**
- * The webhook storm (DESIGN section 10): real Checkout top-ups and subscriptions are paid in an
+ * The webhook storm (README.md, "Reliability suite"): real Checkout top-ups and subscriptions are paid in an
  * emulator that delivers nothing itself; then every event it emitted is signed and posted, with a
  * share of them twice, in shuffled order, spread at random over two server processes that share
  * one libSQL database (a temp file, or the remote database the caller names). Stripe behaves the same way (at-least-once, any order), so the ledger must end
@@ -12,9 +12,9 @@ import type Stripe from 'stripe';
 import { startEmulator } from '../../stripe-emulator/src/testing.ts';
 import { signPayload } from '../../stripe-emulator/src/webhooks.ts';
 import { EMULATOR_WEBHOOK_SECRET } from '../src/config.ts';
-import { signHs256 } from '../src/identity/hs256.ts';
-import { auditLedger, type LedgerMismatch } from '../src/store/audit.ts';
-import { openStore } from '../src/store/db.ts';
+import { openStore } from '../src/store/open-store.ts';
+import type { LedgerMismatch } from '../src/store/records.ts';
+import { signTestToken } from '../src/testing.ts';
 import { freePort, type ServerProcess, startServerProcess, startServerProcesses } from './server-process.ts';
 
 const JWT_SECRET = 'storm-jwt-secret-0123456789-abcdefgh';
@@ -72,8 +72,8 @@ export interface StormResult {
 }
 
 /** A top-up amount in dollars with cents, at least the $5 minimum, varied so sums are not round. */
-function topUpAmount(i: number): string {
-  return `${5 + (i % 23)}.${String((i * 37) % 100).padStart(2, '0')}`;
+function topUpAmount(i: number): number {
+  return Number(`${5 + (i % 23)}.${String((i * 37) % 100).padStart(2, '0')}`);
 }
 
 function shuffle<T>(items: T[]): T[] {
@@ -130,7 +130,7 @@ export async function runWebhookStorm(options: StormOptions): Promise<StormResul
     const expect = (user: string, cents: number) =>
       expected.set(`user:${user}`, (expected.get(`user:${user}`) ?? 0) + cents);
     const token = (user: string) =>
-      signHs256({ sub: user, exp: Math.floor(Date.now() / 1000) + 3600 }, JWT_SECRET);
+      signTestToken({ sub: user, exp: Math.floor(Date.now() / 1000) + 3600 }, JWT_SECRET);
     let serverErrors = 0;
     const failedPurchases: string[] = [];
     /** Opens and pays a Checkout session; false (and the answer in failedPurchases) when refused. */
@@ -231,11 +231,9 @@ export async function runWebhookStorm(options: StormOptions): Promise<StormResul
 
     const store = await openStore({ url: dbUrl });
     try {
-      const sum = await store.client.execute(
-        'SELECT COALESCE(SUM(amount_cents), 0) AS s FROM ledger_entries',
-      );
-      const balances = await store.client.execute('SELECT id, balance_cents FROM accounts');
-      const processed = await store.client.execute(
+      const sum = await store.sql.run('SELECT COALESCE(SUM(amount_cents), 0) AS s FROM ledger_entries');
+      const balances = await store.sql.run('SELECT id, balance_cents FROM accounts');
+      const processed = await store.sql.run(
         'SELECT COUNT(*) AS n FROM webhook_events WHERE processed_at IS NOT NULL',
       );
       const actual = new Map(balances.rows.map((r) => [String(r.id), Number(r.balance_cents)]));
@@ -244,7 +242,7 @@ export async function runWebhookStorm(options: StormOptions): Promise<StormResul
       );
       const expectedCents = [...expected.values()].reduce((a, b) => a + b, 0);
       const ledgerCents = Number(sum.rows[0]!.s);
-      const audit = await auditLedger(store);
+      const audit = await store.auditLedger();
       const processedEvents = Number(processed.rows[0]!.n);
       return {
         events: events.length,

@@ -1,11 +1,11 @@
 import { periodContaining } from './billing-periods.ts';
 import type { Emulator } from './emulator.ts';
-import { changedAttributes } from './resources/customers.ts';
+import { changedAttributes } from './previous-attributes.ts';
+import type { InvoiceRecord, SubscriptionRecord } from './records.ts';
 import {
   attemptInvoicePayment,
   createSubscriptionInvoice,
   finalizeInvoice,
-  type InvoiceRecord,
   invoiceSubscriptionId,
 } from './resources/invoices.ts';
 import {
@@ -13,7 +13,6 @@ import {
   endSubscription,
   expireIncomplete,
   INCOMPLETE_EXPIRY_SECONDS,
-  type SubscriptionRecord,
   settleAfterPayment,
 } from './resources/subscriptions.ts';
 import { render, type StoredObject } from './store.ts';

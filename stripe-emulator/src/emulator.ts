@@ -52,6 +52,19 @@ export type ApiHandler = (req: ApiRequest) => unknown | Promise<unknown>;
 /** Work the emulator does when its time moves (renewals, period ends); `clockId` null = objects on no test clock. */
 export type TimeListener = (clockId: string | null, from: number, to: number) => void | Promise<void>;
 
+/** Work another resource does when a customer is deleted, before it is gone (its subscriptions end). */
+export type CustomerDeleteListener = (customerId: string, request: EventRequest) => void;
+
+/** What the `/v1` guard and `json()` leave on a request's context for the route and the idempotency layer. */
+interface EmulatorEnv {
+  Variables: {
+    requestId: string;
+    stripeParams: Params;
+    /** The JSON text answered, kept so saving it for idempotent replay needs no body clone. */
+    stripeBody: string | undefined;
+  };
+}
+
 interface IdempotencyRecord extends StoredObject {
   object: 'idempotency_record';
   method: string;
@@ -72,12 +85,13 @@ const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
  */
 export class Emulator {
   readonly store: EmulatorStore;
-  readonly app = new Hono();
+  readonly app = new Hono<EmulatorEnv>();
   readonly options: Required<Omit<EmulatorOptions, 'dataDir' | 'webhooks' | 'publicUrl'>> & EmulatorOptions;
   readonly faults: Faults = { failNext: 0, latencyMs: 0, duplicateRate: 0, shuffle: false };
   readonly includables: Includables = new Map();
   readonly webhooks: WebhookDispatcher;
   private readonly timeListeners: TimeListener[] = [];
+  private readonly customerDeleteListeners: CustomerDeleteListener[] = [];
   private readonly inFlightKeys = new Set<string>();
   private idempotencyPrunedAt = 0;
   private server: ServerType | undefined;
@@ -148,6 +162,21 @@ export class Emulator {
     for (const listener of this.timeListeners) await listener(clockId, from, to);
   }
 
+  // ---- cascades ---------------------------------------------------------------------------
+
+  /**
+   * Registers work to do when a customer is deleted. Resources built on customers register here,
+   * so `customers.ts` need not import them.
+   */
+  onCustomerDelete(listener: CustomerDeleteListener): void {
+    this.customerDeleteListeners.push(listener);
+  }
+
+  /** Runs the customer-delete listeners, in registration order; `customers.ts` calls it before deleting. */
+  runCustomerDeleteListeners(customerId: string, request: EventRequest): void {
+    for (const listener of this.customerDeleteListeners) listener(customerId, request);
+  }
+
   // ---- events -----------------------------------------------------------------------------
 
   /**
@@ -199,8 +228,8 @@ export class Emulator {
   /** Registers a Stripe API route; the handler's answer is expanded per `expand[]` and sent as JSON. */
   route(method: 'get' | 'post' | 'delete', path: string, handler: ApiHandler): void {
     this.app.on(method.toUpperCase(), path, async (c) => {
-      const requestId = c.get('requestId' as never) as string;
-      const params = c.get('stripeParams' as never) as Params;
+      const requestId = c.get('requestId');
+      const params = c.get('stripeParams');
       const reader = new ParamReader(params);
       const idempotencyKey = method === 'post' ? (c.req.header('idempotency-key') ?? null) : null;
       const run = async () => {
@@ -225,11 +254,11 @@ export class Emulator {
   }
 
   /** Auth, faults, parameter parsing and idempotency for every `/v1` call. */
-  private async guard(c: Context, next: () => Promise<void>): Promise<Response | undefined> {
+  private async guard(c: Context<EmulatorEnv>, next: () => Promise<void>): Promise<Response | undefined> {
     const requestId = newId('req');
     c.header('Request-Id', requestId);
     c.header('Stripe-Version', c.req.header('stripe-version') ?? API_VERSION);
-    c.set('requestId' as never, requestId as never);
+    c.set('requestId', requestId);
     try {
       this.authenticate(c.req.header('authorization'));
       if (this.faults.failNext > 0) {
@@ -244,7 +273,7 @@ export class Emulator {
         );
       }
       const params = parseForm(text);
-      c.set('stripeParams' as never, params as never);
+      c.set('stripeParams', params);
       const key = method === 'POST' ? c.req.header('idempotency-key') : undefined;
       // The latency fault slows execution itself, so a request is in flight (and holds its key) meanwhile.
       const execute = async () => {
@@ -261,7 +290,7 @@ export class Emulator {
     }
   }
 
-  private async idempotent(c: Context, key: string, params: Params, next: () => Promise<void>) {
+  private async idempotent(c: Context<EmulatorEnv>, key: string, params: Params, next: () => Promise<void>) {
     if (key.length > 255)
       throw invalidRequest('Idempotency-Key must be at most 255 characters.', 'idempotency_key');
     const path = new URL(c.req.url).pathname;
@@ -300,7 +329,7 @@ export class Emulator {
     try {
       await next();
       const res = c.res;
-      const body = (c.get('stripeBody' as never) as string | undefined) ?? (await res.clone().text());
+      const body = c.get('stripeBody') ?? (await res.clone().text());
       // Validation failures (400 before execution) are not saved, as at Stripe; anything else is.
       if (res.status !== 400) {
         this.pruneIdempotencyRecords();
@@ -356,13 +385,13 @@ export class Emulator {
   }
 
   /** A JSON answer whose text is kept on the context, so saving it for idempotent replay needs no body clone. */
-  private json(c: Context, value: unknown, status: number): Response {
+  private json(c: Context<EmulatorEnv>, value: unknown, status: number): Response {
     const text = JSON.stringify(value);
-    c.set('stripeBody' as never, text as never);
+    c.set('stripeBody', text);
     return c.body(text, status as 200, { 'content-type': 'application/json' });
   }
 
-  errorResponse(c: Context, err: unknown): Response {
+  errorResponse(c: Context<EmulatorEnv>, err: unknown): Response {
     if (err instanceof StripeApiError) return this.json(c, err.toJSON(), err.status);
     console.error('[stripe-emulator] internal error', err);
     return this.json(c, apiError('The emulator failed to handle this request.').toJSON(), 500);

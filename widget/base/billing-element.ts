@@ -21,6 +21,27 @@ export type ViewState = 'loading' | 'loaded' | 'empty' | 'error';
  * or shared by `api-base` and `token`), loads its language, and renders the heading, the loading,
  * error and billing-off states, a failed action with Retry, and the toast, so each element renders
  * only its own content.
+ *
+ * The parts, custom properties and states below are shared by every element (one stylesheet,
+ * `billing.styles.ts`); the analyzer copies them into each element's entry in
+ * `custom-elements.json`, where an element may describe one more precisely.
+ *
+ * @csspart loading - The loading note.
+ * @csspart error - Why loading failed, or why the last action failed.
+ * @csspart retry - The Retry button: reloads, or runs the failed action again.
+ * @csspart toast - The toast (return from Stripe, or an error no host handled).
+ * @cssproperty [--billing-color-text=light-dark(#1c1c21, #f1f1f4)] - Text colour.
+ * @cssproperty [--billing-color-muted=light-dark(#55555f, #b9b9c4)] - Secondary text colour.
+ * @cssproperty [--billing-color-surface=light-dark(#fff, #1f1f25)] - Card background.
+ * @cssproperty [--billing-color-border=light-dark(#cfcfd8, #4a4a55)] - Card borders.
+ * @cssproperty [--billing-color-accent=light-dark(#1f4fcf, #a7bcff)] - Buttons and focus rings.
+ * @cssproperty [--billing-color-on-accent=light-dark(#fff, #101a3a)] - Text on accent buttons.
+ * @cssproperty [--billing-color-danger=light-dark(#b3261e, #ffb4ab)] - Errors.
+ * @cssproperty [--billing-radius=8px] - Corner radius of cards and buttons.
+ * @cssproperty [--billing-spacing=12px] - Padding and gaps.
+ * @cssproperty [--billing-font=inherit] - Font shorthand.
+ * @cssstate loading - Waiting for the summary.
+ * @cssstate error - Loading failed.
  */
 export abstract class BillingElement extends LitElement implements StoreHost {
   static override styles: CSSResultGroup = billingStyles;

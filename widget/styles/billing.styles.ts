@@ -14,6 +14,7 @@ export const billingStyles = css`
     --_bg: var(--billing-color-surface, light-dark(#fff, #1f1f25));
     --_line: var(--billing-color-border, light-dark(#cfcfd8, #4a4a55));
     --_accent: var(--billing-color-accent, light-dark(#1f4fcf, #a7bcff));
+    --_on-accent: var(--billing-color-on-accent, light-dark(#fff, #101a3a));
     --_danger: var(--billing-color-danger, light-dark(#b3261e, #ffb4ab));
     --_radius: var(--billing-radius, 8px);
     --_gap: var(--billing-spacing, 12px);
@@ -56,7 +57,7 @@ export const billingStyles = css`
     padding: 6px 12px;
     border: 1px solid var(--_accent);
     background: var(--_accent);
-    color: var(--_bg);
+    color: var(--_on-accent);
   }
   .secondary,
   [aria-pressed='false'],

@@ -1,5 +1,7 @@
 import 'billing-widgets';
 import type { BillingErrorEvent, BillingProvider } from 'billing-widgets';
+// The elements as typed JSX tags, generated from custom-elements.json by `npm run build`.
+import type {} from 'billing-widgets/react';
 import { useCallback, useEffect, useRef, useState } from 'react';
 
 /** The signed-in user. A real app knows it from its session; this example reads `?user=`. */

@@ -1,15 +1,8 @@
 import type { AppDeps } from '../app-env.ts';
 import { ApiError } from '../errors.ts';
 import type { Identity } from '../identity/identity.ts';
-import { inWriteTransaction } from '../store/db.ts';
-import { ensureAccount } from '../store/ledger.ts';
 import { callStripe } from '../stripe/gateway-error.ts';
-import {
-  findLiveSubscriptionId,
-  hasEnded,
-  recordSubscriptionState,
-  subscriptionFacts,
-} from './subscription-mirror.ts';
+import { hasEnded, subscriptionFacts, subscriptionUpdate } from './subscription-mirror.ts';
 
 /** The answer of cancel and resume, in the shape the widgets already read. */
 export interface SubscriptionChangeResult {
@@ -35,7 +28,7 @@ async function setCancelAtPeriodEnd(
   identity: Identity,
   cancel: boolean,
 ): Promise<SubscriptionChangeResult> {
-  const subscriptionId = await findLiveSubscriptionId(deps.store, identity.accountId, deps.clock.now());
+  const subscriptionId = await deps.store.liveSubscriptionId(identity.accountId, deps.clock.now());
   if (!subscriptionId) {
     throw new ApiError(404, 'no_active_subscription', 'There is no active subscription to change.');
   }
@@ -52,10 +45,10 @@ async function setCancelAtPeriodEnd(
           deps.stripe.subscriptions.update(subscriptionId, { cancel_at_period_end: cancel }),
         );
   const facts = subscriptionFacts(updated, identity.accountId);
-  await inWriteTransaction(deps.store, async (tx) => {
-    const now = deps.clock.now();
-    await ensureAccount(tx, identity.accountId, now);
-    await recordSubscriptionState(tx, facts, now);
+  const now = deps.clock.now();
+  await deps.store.write(now, (unit) => {
+    unit.ensureAccount(identity.accountId);
+    unit.mirrorSubscription(subscriptionUpdate(facts, now));
   });
   const until = facts.currentPeriodEnd
     ? new Date(facts.currentPeriodEnd * 1000).toISOString().slice(0, 10)

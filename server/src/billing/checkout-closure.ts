@@ -1,7 +1,6 @@
 import type Stripe from 'stripe';
 import type { AppDeps } from '../app-env.ts';
-import { isStripeMissing, toApiError } from '../stripe/gateway-error.ts';
-import { closeBillingSession } from './billing-sessions.ts';
+import { isStripeMissing, stripeFailure } from '../stripe/gateway-error.ts';
 import type { StoreChange } from './store-change.ts';
 
 /**
@@ -18,12 +17,12 @@ export async function prepareCheckoutClosure(deps: AppDeps, sessionId: string): 
   try {
     session = await deps.stripe.checkout.sessions.retrieve(sessionId, { expand: ['payment_intent'] });
   } catch (err) {
-    if (isStripeMissing(err)) return closeAs(deps, sessionId, 'cancelled');
-    throw toApiError('read the Checkout session', err);
+    if (isStripeMissing(err)) return closeAs(sessionId, 'cancelled');
+    throw stripeFailure('read the Checkout session', err);
   }
-  if (session.status === 'expired') return closeAs(deps, sessionId, 'cancelled');
+  if (session.status === 'expired') return closeAs(sessionId, 'cancelled');
   if (session.status === 'complete' && session.payment_status === 'unpaid' && paymentFailed(session)) {
-    return closeAs(deps, sessionId, 'error');
+    return closeAs(sessionId, 'error');
   }
   return null;
 }
@@ -35,8 +34,8 @@ function paymentFailed(session: Stripe.Checkout.Session): boolean {
   return intent.status === 'requires_payment_method' || intent.status === 'canceled';
 }
 
-function closeAs(deps: AppDeps, sessionId: string, status: 'cancelled' | 'error'): StoreChange {
-  return async (tx) => {
-    await closeBillingSession(tx, sessionId, status, deps.clock.now());
+function closeAs(sessionId: string, status: 'cancelled' | 'error'): StoreChange {
+  return (unit) => {
+    unit.closeBillingSession(sessionId, status);
   };
 }

@@ -4,12 +4,9 @@ import type { AppDeps } from '../app-env.ts';
 import type { Plan } from '../config.ts';
 import { ApiError } from '../errors.ts';
 import type { Identity } from '../identity/identity.ts';
+import type { BillingSessionType } from '../store/records.ts';
+import { SubscriptionCheckoutInProgress } from '../store/store-errors.ts';
 import { callStripe } from '../stripe/gateway-error.ts';
-import {
-  type BillingSessionType,
-  insertBillingSession,
-  SubscriptionCheckoutInProgress,
-} from './billing-sessions.ts';
 import { findOrCreateCustomer } from './customers.ts';
 import { closeEarlierSubscriptionCheckouts } from './subscription-checkout-guard.ts';
 
@@ -150,9 +147,8 @@ async function openCheckout(
     );
   }
   try {
-    await insertBillingSession(
-      deps.store,
-      {
+    await deps.store.write(deps.clock.now(), (unit) =>
+      unit.recordBillingSession({
         id: session.id,
         accountId: identity.accountId,
         userId: identity.userId,
@@ -161,8 +157,7 @@ async function openCheckout(
         priceCode: record.priceCode,
         returnUrl: request.returnUrl,
         returnRef,
-      },
-      deps.clock.now(),
+      }),
     );
   } catch (err) {
     // The store error is the one to report; a failed expiry leaves a session that simply times out.

@@ -1,7 +1,5 @@
 import type { AppDeps } from '../app-env.ts';
 import type { Identity } from '../identity/identity.ts';
-import { inWriteTransaction } from '../store/db.ts';
-import { ensureAccount } from '../store/ledger.ts';
 import { callStripe } from '../stripe/gateway-error.ts';
 
 /**
@@ -18,18 +16,9 @@ export async function findOrCreateCustomer(deps: AppDeps, identity: Identity): P
       { idempotencyKey: `customer:${identity.accountId}` },
     ),
   );
-  return inWriteTransaction(deps.store, async (tx) => {
-    const now = deps.clock.now();
-    await ensureAccount(tx, identity.accountId, now);
-    await tx.execute({
-      sql: 'UPDATE accounts SET stripe_customer_id = ?, updated_at = ? WHERE id = ? AND stripe_customer_id IS NULL',
-      args: [customer.id, now.toISOString(), identity.accountId],
-    });
-    const row = await tx.execute({
-      sql: 'SELECT stripe_customer_id FROM accounts WHERE id = ?',
-      args: [identity.accountId],
-    });
-    return String(row.rows[0]?.stripe_customer_id ?? customer.id);
+  return deps.store.write(deps.clock.now(), (unit) => {
+    unit.ensureAccount(identity.accountId);
+    return unit.setCustomer(identity.accountId, customer.id);
   });
 }
 
@@ -38,10 +27,6 @@ export async function storedCustomerId(
   deps: Pick<AppDeps, 'store'>,
   accountId: string,
 ): Promise<string | null> {
-  const result = await deps.store.client.execute({
-    sql: 'SELECT stripe_customer_id FROM accounts WHERE id = ?',
-    args: [accountId],
-  });
-  const id = result.rows[0]?.stripe_customer_id;
-  return typeof id === 'string' && id !== '' ? id : null;
+  const id = (await deps.store.account(accountId))?.stripeCustomerId;
+  return id ? id : null;
 }

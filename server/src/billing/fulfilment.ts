@@ -1,11 +1,9 @@
 import type Stripe from 'stripe';
 import type { AppDeps } from '../app-env.ts';
 import { parseAccountKey } from '../identity/account-key.ts';
-import { inWriteTransaction } from '../store/db.ts';
-import { creditLedger, ensureAccount } from '../store/ledger.ts';
+import type { BillingSession } from '../store/records.ts';
 import { idOf } from '../stripe/expandable.ts';
 import { callStripe } from '../stripe/gateway-error.ts';
-import { type BillingSession, findBillingSession, markBillingSessionCompleted } from './billing-sessions.ts';
 import { combineChanges, type StoreChange } from './store-change.ts';
 import { prepareInvoicePaid, prepareSubscriptionSync } from './subscriptions.ts';
 
@@ -30,13 +28,13 @@ export interface Fulfilment {
  */
 export async function fulfilCheckoutSession(deps: AppDeps, sessionId: string): Promise<Fulfilment> {
   const fulfilment = await prepareCheckoutFulfilment(deps, sessionId);
-  if (fulfilment.change) await inWriteTransaction(deps.store, fulfilment.change);
+  if (fulfilment.change) await deps.store.write(deps.clock.now(), fulfilment.change);
   return fulfilment;
 }
 
 /** Reads the session from Stripe and decides the store change, without writing anything yet. */
 export async function prepareCheckoutFulfilment(deps: AppDeps, sessionId: string): Promise<Fulfilment> {
-  const record = await findBillingSession(deps.store, sessionId);
+  const record = await deps.store.billingSession(sessionId);
   if (!record) return { outcome: 'unknown', session: null, change: null };
   // A completed row was only ever written after Stripe said the session was paid.
   if (record.status === 'completed') return { outcome: 'fulfilled', session: record, change: null };
@@ -55,7 +53,7 @@ export async function prepareCheckoutFulfilment(deps: AppDeps, sessionId: string
   switch (record.type) {
     case 'DIRECT_PAYMENT':
       if (session.payment_status !== 'paid') return { outcome: 'not_paid', session: record, change: null };
-      change = creditTopUp(deps, record, session);
+      change = creditTopUp(record, session);
       break;
     case 'SETUP':
       change = await saveDefaultCard(deps, record, session);
@@ -65,7 +63,7 @@ export async function prepareCheckoutFulfilment(deps: AppDeps, sessionId: string
       change = await recordFirstPeriod(deps, session);
       break;
   }
-  const markCompleted: StoreChange = (tx) => markBillingSessionCompleted(tx, record.id, deps.clock.now());
+  const markCompleted: StoreChange = (unit) => unit.completeBillingSession(record.id);
   return { outcome: 'fulfilled', session: record, change: combineChanges(change, markCompleted) };
 }
 
@@ -80,17 +78,16 @@ function metadataNamesAccount(metadataAccount: string | undefined, accountKey: s
 }
 
 /** The paid subtotal (tax excluded) becomes credit, once per session. */
-function creditTopUp(deps: AppDeps, record: BillingSession, session: Stripe.Checkout.Session): StoreChange {
+function creditTopUp(record: BillingSession, session: Stripe.Checkout.Session): StoreChange {
   const amountCents = session.amount_subtotal ?? 0;
-  return async (tx) => {
+  return (unit) => {
     if (amountCents <= 0) return;
-    await creditLedger(tx, {
+    unit.creditLedger({
       accountId: record.accountId,
       amountCents,
       kind: 'purchase',
       sourceId: session.id,
       description: 'Credit top-up',
-      now: deps.clock.now(),
     });
   };
 }
@@ -114,30 +111,10 @@ async function saveDefaultCard(
     );
   }
   const welcomeCents = deps.config.welcomeCreditCents;
-  return async (tx) => {
-    const now = deps.clock.now();
-    await ensureAccount(tx, record.accountId, now);
-    if (paymentMethod) {
-      await tx.execute({
-        sql: 'UPDATE accounts SET default_payment_method_id = ?, updated_at = ? WHERE id = ?',
-        args: [paymentMethod, now.toISOString(), record.accountId],
-      });
-    }
-    if (welcomeCents <= 0) return;
-    const granted = await creditLedger(tx, {
-      accountId: record.accountId,
-      amountCents: welcomeCents,
-      kind: 'welcome',
-      sourceId: `welcome:${record.accountId}`,
-      description: 'Welcome credit',
-      now,
-    });
-    if (granted.applied) {
-      await tx.execute({
-        sql: 'UPDATE accounts SET welcome_granted_at = ? WHERE id = ? AND welcome_granted_at IS NULL',
-        args: [now.toISOString(), record.accountId],
-      });
-    }
+  return (unit) => {
+    unit.ensureAccount(record.accountId);
+    if (paymentMethod) unit.setDefaultPaymentMethod(record.accountId, paymentMethod);
+    if (welcomeCents > 0) unit.grantWelcomeCredit(record.accountId, welcomeCents);
   };
 }
 

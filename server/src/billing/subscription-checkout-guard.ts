@@ -1,8 +1,7 @@
 import Stripe from 'stripe';
 import type { AppDeps } from '../app-env.ts';
 import { ApiError } from '../errors.ts';
-import { callStripe, isStripeMissing, toApiError } from '../stripe/gateway-error.ts';
-import { closeBillingSession, openSubscriptionCheckoutIds } from './billing-sessions.ts';
+import { callStripe, isStripeMissing, stripeFailure } from '../stripe/gateway-error.ts';
 
 /**
  * What Stripe says of a subscription Checkout session we tried to close: `closed` (expired now,
@@ -22,7 +21,7 @@ export type SubscriptionCheckoutClosure = 'closed' | 'complete';
  * A Stripe failure here is a 502 with nothing created, since an earlier session might still be paid.
  */
 export async function closeEarlierSubscriptionCheckouts(deps: AppDeps, accountId: string): Promise<void> {
-  for (const sessionId of await openSubscriptionCheckoutIds(deps.store, accountId)) {
+  for (const sessionId of await deps.store.openSubscriptionCheckoutIds(accountId)) {
     const closure = await closeSubscriptionCheckout(deps, sessionId);
     if (closure === 'complete') {
       throw new ApiError(
@@ -31,7 +30,7 @@ export async function closeEarlierSubscriptionCheckouts(deps: AppDeps, accountId
         'A subscription checkout for this account has just been paid; the subscription is being set up.',
       );
     }
-    await closeBillingSession(deps.store.client, sessionId, 'cancelled', deps.clock.now());
+    await deps.store.write(deps.clock.now(), (unit) => unit.closeBillingSession(sessionId, 'cancelled'));
   }
 }
 
@@ -49,7 +48,7 @@ export async function closeSubscriptionCheckout(
   } catch (err) {
     if (isStripeMissing(err)) return 'closed';
     if (!(err instanceof Stripe.errors.StripeInvalidRequestError)) {
-      throw toApiError('close the earlier subscription checkout', err);
+      throw stripeFailure('close the earlier subscription checkout', err);
     }
   }
   const session = await callStripe('read the earlier subscription checkout', () =>

@@ -1,19 +1,16 @@
-import { randomUUID } from 'node:crypto';
 import type Stripe from 'stripe';
 import type { AppDeps } from '../app-env.ts';
 import type { Plan } from '../config.ts';
 import { parseAccountKey } from '../identity/account-key.ts';
-import { creditLedger, ensureAccount } from '../store/ledger.ts';
 import { idOf } from '../stripe/expandable.ts';
-import { callStripe, isStripeMissing, toApiError } from '../stripe/gateway-error.ts';
+import { callStripe, isStripeMissing, stripeFailure } from '../stripe/gateway-error.ts';
 import { invoiceServicePeriod, invoiceSubscriptionId } from '../stripe/subscription-period.ts';
 import type { StoreChange } from './store-change.ts';
 import {
-  accountForCustomer,
   hasEnded,
-  recordSubscriptionState,
   type SubscriptionFacts,
   subscriptionFacts,
+  subscriptionUpdate,
 } from './subscription-mirror.ts';
 
 /** Invoices that pay for a period of a plan: the first one and each renewal. */
@@ -39,11 +36,12 @@ export async function loadSubscriptionFacts(
     subscription = await deps.stripe.subscriptions.retrieve(subscriptionId);
   } catch (err) {
     if (isStripeMissing(err)) return null;
-    throw toApiError('read the subscription', err);
+    throw stripeFailure('read the subscription', err);
   }
   const fromMetadata = subscription.metadata.account_id;
+  const customerId = idOf(subscription.customer);
   const accountId =
-    (await accountForCustomer(deps.store.client, idOf(subscription.customer))) ??
+    (customerId ? await deps.store.accountIdForCustomer(customerId) : null) ??
     (fromMetadata !== undefined && parseAccountKey(fromMetadata) ? fromMetadata : null);
   if (!accountId) return null;
   return subscriptionFacts(subscription, accountId);
@@ -59,10 +57,9 @@ export async function prepareSubscriptionSync(
 ): Promise<StoreChange | null> {
   const facts = await loadSubscriptionFacts(deps, subscriptionId);
   if (!facts) return null;
-  return async (tx) => {
-    const now = deps.clock.now();
-    await ensureAccount(tx, facts.accountId, now);
-    await recordSubscriptionState(tx, facts, now);
+  return (unit) => {
+    unit.ensureAccount(facts.accountId);
+    unit.mirrorSubscription(subscriptionUpdate(facts, deps.clock.now()));
   };
 }
 
@@ -80,37 +77,21 @@ export async function prepareInvoicePaid(deps: AppDeps, invoiceId: string): Prom
   const facts = await loadSubscriptionFacts(deps, subscriptionId);
   if (!facts) return null;
   const plan = planOf(deps, facts.planId);
-  return async (tx) => {
-    const now = deps.clock.now();
-    await ensureAccount(tx, facts.accountId, now);
-    const inserted = await tx.execute({
-      sql: `INSERT INTO subscription_access
-              (id, account_id, user_id, status, start_at, end_at, created_at, cancelled_at, stripe_subscription_id, stripe_invoice_payment_id)
-            VALUES (?, ?, ?, 'ACTIVE', ?, ?, ?, NULL, ?, ?)
-            ON CONFLICT (stripe_invoice_payment_id) DO NOTHING`,
-      args: [
-        `sa_${randomUUID()}`,
-        facts.accountId,
-        facts.userId,
-        new Date(period.start * 1000).toISOString(),
-        new Date(period.end * 1000).toISOString(),
-        now.toISOString(),
-        facts.id,
-        invoice.id,
-      ],
+  return (unit) => {
+    unit.ensureAccount(facts.accountId);
+    unit.recordPaidPeriod({
+      accountId: facts.accountId,
+      userId: facts.userId,
+      subscriptionId: facts.id,
+      invoiceId: invoice.id,
+      startAt: new Date(period.start * 1000).toISOString(),
+      endAt: new Date(period.end * 1000).toISOString(),
+      includedCredit: plan
+        ? { amountCents: plan.includedCreditCents, description: `${plan.name} plan: included credit` }
+        : null,
     });
-    if (inserted.rowsAffected > 0 && plan && plan.includedCreditCents > 0) {
-      await creditLedger(tx, {
-        accountId: facts.accountId,
-        amountCents: plan.includedCreditCents,
-        kind: 'subscription',
-        sourceId: invoice.id,
-        description: `${plan.name} plan: included credit`,
-        now,
-      });
-    }
     // After the access row, so an ended or cancelling subscription marks the new row too.
-    await recordSubscriptionState(tx, facts, now);
+    unit.mirrorSubscription(subscriptionUpdate(facts, deps.clock.now()));
   };
 }
 
@@ -129,10 +110,11 @@ export async function prepareInvoicePaymentFailed(
   const facts = await loadSubscriptionFacts(deps, subscriptionId);
   if (!facts) return null;
   const status = facts.status === 'active' || facts.status === 'trialing' ? 'past_due' : facts.status;
-  return async (tx) => {
-    const now = deps.clock.now();
-    await ensureAccount(tx, facts.accountId, now);
-    await recordSubscriptionState(tx, facts, now, hasEnded(facts) ? undefined : status);
+  return (unit) => {
+    unit.ensureAccount(facts.accountId);
+    unit.mirrorSubscription(
+      subscriptionUpdate(facts, deps.clock.now(), hasEnded(facts) ? undefined : status),
+    );
   };
 }
 

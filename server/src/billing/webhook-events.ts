@@ -1,7 +1,6 @@
-import type { Transaction } from '@libsql/client';
 import type Stripe from 'stripe';
 import type { AppDeps } from '../app-env.ts';
-import { inWriteTransaction } from '../store/db.ts';
+import { WebhookEventAlreadyProcessed } from '../store/store-errors.ts';
 import { prepareCheckoutClosure } from './checkout-closure.ts';
 import { prepareCheckoutFulfilment } from './fulfilment.ts';
 import type { StoreChange } from './store-change.ts';
@@ -17,20 +16,20 @@ export type WebhookOutcome = 'processed' | 'duplicate';
  * Stripe's retry does the whole job again and a duplicate does nothing.
  */
 export async function handleWebhookEvent(deps: AppDeps, event: Stripe.Event): Promise<WebhookOutcome> {
-  if (await wasProcessed(deps.store.client, event.id)) return 'duplicate';
+  if (await deps.store.webhookEventProcessed(event.id)) return 'duplicate';
   const change = await prepareEventChange(deps, event);
-  return inWriteTransaction(deps.store, async (tx) => {
-    // A concurrent delivery of the same event may have committed while Stripe was being read.
-    if (await wasProcessed(tx, event.id)) return 'duplicate';
-    if (change) await change(tx);
-    const at = deps.clock.now().toISOString();
-    await tx.execute({
-      sql: `INSERT INTO webhook_events (id, type, received_at, processed_at) VALUES (?, ?, ?, ?)
-            ON CONFLICT (id) DO UPDATE SET processed_at = excluded.processed_at`,
-      args: [event.id, event.type, at, at],
+  try {
+    await deps.store.write(deps.clock.now(), (unit) => {
+      // Refused, with nothing written, when a concurrent delivery of the same event committed
+      // while Stripe was being read.
+      unit.recordWebhookEvent(event.id, event.type);
+      change?.(unit);
     });
-    return 'processed';
-  });
+  } catch (err) {
+    if (err instanceof WebhookEventAlreadyProcessed) return 'duplicate';
+    throw err;
+  }
+  return 'processed';
 }
 
 /** How an event becomes a store change (null: nothing to change). */
@@ -81,12 +80,4 @@ export const HANDLED_WEBHOOK_EVENTS = Object.keys(WEBHOOK_EVENT_HANDLERS) as Str
 function prepareEventChange(deps: AppDeps, event: Stripe.Event): Promise<StoreChange | null> {
   const handler = WEBHOOK_EVENT_HANDLERS[event.type];
   return handler ? handler(deps, event) : Promise.resolve(null);
-}
-
-async function wasProcessed(client: Pick<Transaction, 'execute'>, eventId: string): Promise<boolean> {
-  const result = await client.execute({
-    sql: 'SELECT 1 FROM webhook_events WHERE id = ? AND processed_at IS NOT NULL',
-    args: [eventId],
-  });
-  return result.rows.length > 0;
 }

@@ -1,10 +1,10 @@
-import { LibsqlError } from '@libsql/client';
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import Stripe from 'stripe';
 import type { AppEnv } from '../app-env.ts';
 import { ApiError, type ApiErrorStatus, RetryLaterError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import { StoreError } from '../store/store-errors.ts';
 
 /** Maps any thrown value to the API's error: ApiError as is, Stripe → 502, store → 503, else 500. */
 export function toApiError(err: unknown): ApiError {
@@ -19,12 +19,23 @@ export function toApiError(err: unknown): ApiError {
       'The payment provider could not complete the request. Try again.',
     );
   }
-  if (err instanceof LibsqlError && !err.code.includes('CONSTRAINT')) {
+  if (err instanceof StoreError && !err.isConstraint) {
     return new ApiError(503, 'store_unavailable', 'The billing store is unavailable. Try again shortly.');
   }
   if (err instanceof HTTPException) {
     const status = err.status as number;
     if (status === 413) return new ApiError(413, 'body_too_large', 'The request body is too large.');
+    if (status === 415) {
+      return new ApiError(
+        415,
+        'unsupported_media_type',
+        'Send the request body as JSON with "Content-Type: application/json".',
+      );
+    }
+    // Hono's JSON validator found no JSON to parse.
+    if (status === 400 && /JSON/i.test(err.message)) {
+      return new ApiError(400, 'invalid_json', 'The request body is not valid JSON.');
+    }
     if (status >= 400 && status < 500) {
       return new ApiError(
         (status === 401 || status === 403 || status === 404 ? status : 400) as ApiErrorStatus,

@@ -9,6 +9,3 @@ export interface Identity {
   accountId: string;
   email: string | null;
 }
-
-export { requireApiKey } from './api-key.ts';
-export { requireUser } from './require-user.ts';

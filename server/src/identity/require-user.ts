@@ -1,8 +1,9 @@
-import type { MiddlewareHandler } from 'hono';
+import { createMiddleware } from 'hono/factory';
 import type { AppDeps, AppEnv } from '../app-env.ts';
 import { ApiError } from '../errors.ts';
 import { requestHeader } from '../http/request-header.ts';
 import { bearerToken } from './bearer.ts';
+import type { Identity } from './identity.ts';
 import { TokenError } from './jwt.ts';
 import { createTokenVerifier, type TokenVerifier } from './token-verifier.ts';
 
@@ -18,13 +19,17 @@ function verifierFor(deps: AppDeps): TokenVerifier {
   return verifier;
 }
 
+/** What a route behind `requireUser` can read: the verified caller. */
+export type UserEnv = AppEnv & { Variables: { identity: Identity } };
+
 /**
- * Widget-facing routes: verifies `Authorization: Bearer <JWT>` and sets `c.var.identity`,
- * or answers 401 (`unauthorized`, `invalid_token`, `token_expired`).
+ * Widget-facing routes: verifies `Authorization: Bearer <JWT>` and sets `c.var.identity` (typed:
+ * a handler behind it always has one), or answers 401 (`unauthorized`, `invalid_token`,
+ * `token_expired`).
  */
-export function requireUser(deps: AppDeps): MiddlewareHandler<AppEnv> {
+export function requireUser(deps: AppDeps) {
   const verifier = verifierFor(deps);
-  return async function requireUser(c, next) {
+  return createMiddleware<UserEnv>(async function requireUser(c, next) {
     const token = bearerToken(requestHeader(c, 'authorization'));
     if (token === null) {
       throw new ApiError(401, 'unauthorized', 'Send the user token as "Authorization: Bearer <token>".');
@@ -37,5 +42,5 @@ export function requireUser(deps: AppDeps): MiddlewareHandler<AppEnv> {
       throw err;
     }
     await next();
-  };
+  });
 }

@@ -36,20 +36,20 @@ describe('widget reads of the caller’s own account', () => {
       ...extra,
     };
     const keys = Object.keys(row);
-    await t.store.client.execute({
-      sql: `INSERT INTO subscription_access (${keys.join(', ')}) VALUES (${keys.map(() => '?').join(', ')})`,
-      args: Object.values(row) as Array<string | null>,
-    });
+    await t.store.sql.run(
+      `INSERT INTO subscription_access (${keys.join(', ')}) VALUES (${keys.map(() => '?').join(', ')})`,
+      Object.values(row) as Array<string | null>,
+    );
   }
 
   /** The subscription mirror row of the user's own account. */
   async function mirror(user: string, status: string, cancelAtPeriodEnd = 0) {
-    await t.store.client.execute({
-      sql: `INSERT INTO subscriptions (stripe_subscription_id, account_id, user_id, plan_id, status, cancel_at_period_end, current_period_end, updated_at)
+    await t.store.sql.run(
+      `INSERT INTO subscriptions (stripe_subscription_id, account_id, user_id, plan_id, status, cancel_at_period_end, current_period_end, updated_at)
             VALUES ('sub_1', ?, ?, 'pro', ?, ?, ?, ?)
             ON CONFLICT (stripe_subscription_id) DO UPDATE SET status = excluded.status, cancel_at_period_end = excluded.cancel_at_period_end`,
-      args: [`user:${user}`, user, status, cancelAtPeriodEnd, iso(86_400), iso(0)],
-    });
+      [`user:${user}`, user, status, cancelAtPeriodEnd, iso(86_400), iso(0)],
+    );
   }
 
   test('GET /credits: "0.00" for a new account, then the balance as a decimal string', async () => {
@@ -128,10 +128,10 @@ describe('widget reads of the caller’s own account', () => {
   });
 
   test('summary reflects a saved card and the welcome credit from the account row', async () => {
-    await t.fund('user:u1', 5000, 'seti_1', 'welcome');
-    await t.store.client.execute(
-      "UPDATE accounts SET default_payment_method_id = 'pm_1', welcome_granted_at = '2026-11-01T12:00:00.000Z' WHERE id = 'user:u1'",
-    );
+    await t.store.write(t.clock.now(), (unit) => {
+      unit.grantWelcomeCredit('user:u1', 5000);
+      unit.setDefaultPaymentMethod('user:u1', 'pm_1');
+    });
     const body = (await t.call('GET', '/api/billing/summary', { token: t.token('u1') })).body;
     assert.equal(body.has_payment_method, true);
     assert.equal(body.welcome_granted, true);
@@ -205,7 +205,7 @@ describe('widget reads of the caller’s own account', () => {
     for (let i = 1; i <= 7; i++) await t.fund('user:u1', i * 100, `src_${i}`);
     await t.call('POST', '/api/billing/usage', {
       apiKey: true,
-      body: { user_id: 'u1', amount: '1.25', idempotency_key: 'use-1', description: 'Tokens' },
+      body: { user_id: 'u1', amount: 1.25, idempotency_key: 'use-1', description: 'Tokens' },
     });
     const seen: Array<Record<string, unknown>> = [];
     let cursor: string | null = null;
@@ -265,7 +265,7 @@ describe('widget reads of the caller’s own account', () => {
   test('a Stripe outage is a 502 in the error envelope', async () => {
     // The test config points Stripe at a closed port.
     await t.fund('user:u1', 100);
-    await t.store.client.execute("UPDATE accounts SET stripe_customer_id = 'cus_1' WHERE id = 'user:u1'");
+    await t.store.write(t.clock.now(), (unit) => unit.setCustomer('user:u1', 'cus_1'));
     const res = await t.call('POST', '/api/billing/has-payment-method', { token: t.token('u1') });
     assert.equal(res.status, 502);
     assert.equal(res.body.error.code, 'stripe_error');

@@ -1,88 +1,85 @@
-import { Hono } from 'hono';
+import type { OpenAPIHono } from '@hono/zod-openapi';
 import type Stripe from 'stripe';
-import type { AppDeps, AppEnv } from '../app-env.ts';
-import { identityOf } from '../http/identity-of.ts';
+import * as api from '../../../contract/routes.ts';
+import type { AppDeps } from '../app-env.ts';
+import { accessView, subscriptionSummary } from '../billing/subscription-summary.ts';
+import { contractRouter } from '../http/contract-router.ts';
+import { type RateLimiter, rateLimitMutations } from '../http/rate-limit.ts';
+import { requireUser, type UserEnv } from '../identity/require-user.ts';
 import { formatCents } from '../money.ts';
-import { accountFromRow } from '../store/ledger.ts';
-import { currentAccess, subscriptionSummary } from '../store/subscription-state.ts';
 import { publicOffer } from './public-offer.ts';
 import { DEFAULT_PAGE_SIZE, decodeCursor, parsePageSize, transactionsPage } from './transactions-page.ts';
 
 /**
  * Widget-facing reads of the caller's own account (the token's account scopes every query):
- * `/credits`, `/summary`, `/transactions`, `/subscription-access`, `/has-payment-method`.
- * `requireUser` is applied by `createApp` for these paths.
+ * `/credits`, `/summary`, `/transactions`, `/subscription-access`, and `/has-payment-method`
+ * (which asks Stripe, so it also takes from the account's rate-limit budget).
  */
-export function accountRoutes(deps: AppDeps): Hono<AppEnv> {
+export function accountRoutes(deps: AppDeps, limiter: RateLimiter): OpenAPIHono<UserEnv> {
   const { store, config, clock } = deps;
-  const routes = new Hono<AppEnv>();
+  const routes = contractRouter<UserEnv>();
+  const user = requireUser(deps);
 
   // The hot path: one prepared point read, no allocation beyond the answer.
-  routes.get('/credits', (c): Response | Promise<Response> => {
-    if (!config.billingEnabled) return c.json({ credits: null });
-    const cents = store.balances.read(identityOf(c).accountId);
+  // Answers synchronously on a local file (no promise to settle), so the typed answers are widened.
+  routes.openapi({ ...api.credits, middleware: [user] }, (c): Response | Promise<Response> => {
+    if (!config.billingEnabled) return c.json({ credits: null }, 200) as Response;
+    const cents = store.balance(c.var.identity.accountId);
     if (cents instanceof Promise) {
-      return (cents as Promise<number | null>).then((value) => c.json({ credits: formatCents(value ?? 0) }));
+      return cents.then((value) => c.json({ credits: formatCents(value ?? 0) }, 200) as Response);
     }
-    return c.json({ credits: formatCents(cents ?? 0) });
+    return c.json({ credits: formatCents(cents ?? 0) }, 200) as Response;
   });
 
-  routes.get('/subscription-access', async (c) => {
-    return c.json(await currentAccess(store.client, identityOf(c).accountId, clock.now()));
+  routes.openapi({ ...api.subscriptionAccess, middleware: [user] }, async (c) => {
+    return c.json(accessView(await store.currentAccess(c.var.identity.accountId, clock.now())), 200);
   });
 
-  routes.get('/transactions', async (c) => {
-    const limit = parsePageSize(c.req.query('limit'));
-    const before = decodeCursor(c.req.query('cursor'));
-    return c.json(await transactionsPage(store.client, identityOf(c).accountId, limit, before));
+  routes.openapi({ ...api.transactions, middleware: [user] }, async (c) => {
+    const query = c.req.valid('query');
+    const limit = parsePageSize(query.limit);
+    const before = decodeCursor(query.cursor);
+    return c.json(await transactionsPage(store, c.var.identity.accountId, limit, before), 200);
   });
 
-  routes.get('/summary', async (c) => {
-    const { accountId } = identityOf(c);
+  routes.openapi({ ...api.summary, middleware: [user] }, async (c) => {
+    const { accountId } = c.var.identity;
     // The first history page rides along, so a page with every element makes one request on load.
-    const [accountRs, subscription, history] = await Promise.all([
-      store.client.execute({ sql: 'SELECT * FROM accounts WHERE id = ?', args: [accountId] }),
-      subscriptionSummary(store.client, accountId, clock.now()),
-      transactionsPage(store.client, accountId, DEFAULT_PAGE_SIZE, null),
+    const [account, subscription, history] = await Promise.all([
+      store.account(accountId),
+      subscriptionSummary(store, accountId, clock.now()),
+      transactionsPage(store, accountId, DEFAULT_PAGE_SIZE, null),
     ]);
-    const account = accountRs.rows[0] ? accountFromRow(accountRs.rows[0]) : null;
     const balance = account?.balanceCents ?? 0;
-    return c.json({
-      billing_enabled: config.billingEnabled,
-      currency: config.currency,
-      credits: config.billingEnabled ? formatCents(balance) : null,
-      credits_cents: config.billingEnabled ? balance : null,
-      has_payment_method: account?.defaultPaymentMethodId != null,
-      welcome_credit: formatCents(config.welcomeCreditCents),
-      welcome_credit_cents: config.welcomeCreditCents,
-      welcome_granted: account?.welcomeGrantedAt != null,
-      ...publicOffer(config),
-      subscription,
-      transactions: { ...history, limit: DEFAULT_PAGE_SIZE },
-    });
+    return c.json(
+      {
+        billing_enabled: config.billingEnabled,
+        currency: config.currency,
+        credits: config.billingEnabled ? formatCents(balance) : null,
+        credits_cents: config.billingEnabled ? balance : null,
+        has_payment_method: account?.defaultPaymentMethodId != null,
+        welcome_credit: formatCents(config.welcomeCreditCents),
+        welcome_credit_cents: config.welcomeCreditCents,
+        welcome_granted: account?.welcomeGrantedAt != null,
+        ...publicOffer(config),
+        subscription,
+        transactions: { ...history, limit: DEFAULT_PAGE_SIZE },
+      },
+      200,
+    );
   });
 
   // Asks Stripe (the card may have been added or removed in the portal) and refreshes the copy.
-  routes.post('/has-payment-method', async (c) => {
-    if (!config.billingEnabled) return c.json(false);
-    const { accountId } = identityOf(c);
-    const rs = await store.client.execute({
-      sql: 'SELECT stripe_customer_id, default_payment_method_id FROM accounts WHERE id = ?',
-      args: [accountId],
-    });
-    const row = rs.rows[0];
-    if (!row || row.stripe_customer_id === null) return c.json(false);
-    const paymentMethod = await currentPaymentMethod(deps.stripe, String(row.stripe_customer_id));
-    if (
-      paymentMethod !==
-      (row.default_payment_method_id === null ? null : String(row.default_payment_method_id))
-    ) {
-      await store.client.execute({
-        sql: 'UPDATE accounts SET default_payment_method_id = ?, updated_at = ? WHERE id = ?',
-        args: [paymentMethod, clock.now().toISOString(), accountId],
-      });
+  routes.openapi({ ...api.hasPaymentMethod, middleware: [user, rateLimitMutations(limiter)] }, async (c) => {
+    if (!config.billingEnabled) return c.json(false, 200);
+    const { accountId } = c.var.identity;
+    const account = await store.account(accountId);
+    if (!account || account.stripeCustomerId === null) return c.json(false, 200);
+    const paymentMethod = await currentPaymentMethod(deps.stripe, account.stripeCustomerId);
+    if (paymentMethod !== account.defaultPaymentMethodId) {
+      await store.write(clock.now(), (unit) => unit.setDefaultPaymentMethod(accountId, paymentMethod));
     }
-    return c.json(paymentMethod !== null);
+    return c.json(paymentMethod !== null, 200);
   });
 
   return routes;

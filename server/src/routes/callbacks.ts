@@ -1,10 +1,7 @@
-import { type Context, Hono } from 'hono';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import * as api from '../../../contract/routes.ts';
 import type { AppDeps, AppEnv } from '../app-env.ts';
-import {
-  type BillingSession,
-  closeBillingSession,
-  findBillingSessionByReturnRef,
-} from '../billing/billing-sessions.ts';
 import { type Fulfilment, fulfilCheckoutSession } from '../billing/fulfilment.ts';
 import { resolveReturnUrl, withOutcome } from '../billing/return-url.ts';
 import {
@@ -14,6 +11,7 @@ import {
 import { ApiError } from '../errors.ts';
 import { rateLimitCallbacks } from '../http/callback-rate-limit.ts';
 import { RecentOutcomes } from '../http/recent-outcomes.ts';
+import type { BillingSession } from '../store/records.ts';
 
 // Checkout session ids are `cs_test_…` / `cs_live_…`; anything else cannot be ours.
 const SESSION_ID = /^cs_[A-Za-z0-9_]{1,250}$/;
@@ -45,10 +43,15 @@ type CallbackFailure =
  * Both are rate-limited per client address and per session, and a "not paid" answer is remembered
  * briefly, so the routes cannot be used to spend the merchant's Stripe rate limit.
  */
-export function callbackRoutes(deps: AppDeps): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
+export function callbackRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>();
+  // In the OpenAPI document; handled without the contract's validators, since a bad link must
+  // redirect, not answer JSON.
+  app.openAPIRegistry.registerPath(api.success);
+  app.openAPIRegistry.registerPath(api.cancel);
+
   const notPaid = new RecentOutcomes(NOT_PAID_MEMORY_MS, deps.clock);
-  const limited = rateLimitCallbacks(deps.config, deps.clock);
+  const limited = rateLimitCallbacks(deps.store.rateLimits, deps.config, deps.clock);
   const defaultReturnUrl = () => resolveReturnUrl(deps.config, undefined);
 
   const sendBack = (c: Context<AppEnv>, failure: CallbackFailure) => {
@@ -122,7 +125,7 @@ async function sessionOfCancelLink(
 ): Promise<BillingSession | CallbackFailure> {
   if (ref === undefined || ref === '') return 'missing_ref';
   if (!RETURN_REF.test(ref)) return 'invalid_ref';
-  const session = await findBillingSessionByReturnRef(deps.store, ref);
+  const session = await deps.store.billingSessionByReturnRef(ref);
   if (!session) return 'unknown_session';
   if (sessionId !== undefined && SESSION_ID.test(sessionId) && sessionId !== session.id) {
     return 'unknown_session';
@@ -151,5 +154,5 @@ async function abandonCheckout(deps: AppDeps, session: BillingSession): Promise<
     // A paid session is left to fulfilment, which marks it completed.
     if (closure === 'complete') return;
   }
-  await closeBillingSession(deps.store.client, session.id, 'cancelled', deps.clock.now());
+  await deps.store.write(deps.clock.now(), (unit) => unit.closeBillingSession(session.id, 'cancelled'));
 }

@@ -1,10 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { packageFile } from '../package-root.ts';
 
 /** The demo host page: the vanilla HTML example, which embeds every element. */
-export const DEMO_PAGE_PATH = fileURLToPath(
-  new URL('../../../examples/vanilla-html/index.html', import.meta.url),
-);
+export const DEMO_PAGE_PATH = packageFile('examples/vanilla-html/index.html');
 
 /**
  * The demo host page served at `/` in emulator mode (examples/vanilla-html/index.html, read on each

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { createApp } from '../app.ts';
 import { systemClock } from '../clock.ts';
 import { loadConfig } from '../config.ts';
-import { openStore } from '../store/db.ts';
+import { openStore } from '../store/open-store.ts';
 import { createStripeClient } from '../stripe/client.ts';
 
 /** An app on a temp store; Stripe points at a closed port (the demo routes never call it). */

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
+import { SignJWT } from 'jose';
 import type { AppDeps, AppEnv } from '../app-env.ts';
 import { ApiError } from '../errors.ts';
-import { signHs256 } from '../identity/hs256.ts';
 import { demoPage } from './demo-page.ts';
 import { WidgetBundle } from './widget-bundle.ts';
 
@@ -18,7 +18,7 @@ export function demoRoutes(deps: AppDeps): Hono<AppEnv> {
   const { demoTokenSecret } = deps.config;
   if (!deps.config.emulatorMode || demoTokenSecret === undefined) return app;
 
-  app.get('/demo/token', (c) => {
+  app.get('/demo/token', async (c) => {
     const user = c.req.query('user') ?? 'demo';
     if (!DEMO_USER.test(user)) {
       throw new ApiError(
@@ -30,18 +30,17 @@ export function demoRoutes(deps: AppDeps): Hono<AppEnv> {
     }
     const now = Math.floor(deps.clock.now().getTime() / 1000);
     const { jwtIssuer, jwtAudience } = deps.config;
-    const token = signHs256(
-      {
-        sub: user,
-        email: `${user}@demo.invalid`,
-        iat: now,
-        exp: now + DEMO_TOKEN_SECONDS,
-        ...(jwtIssuer ? { iss: jwtIssuer } : {}),
-        ...(jwtAudience ? { aud: jwtAudience } : {}),
-      },
+    const token = await new SignJWT({
+      email: `${user}@demo.invalid`,
+      ...(jwtIssuer ? { iss: jwtIssuer } : {}),
+      ...(jwtAudience ? { aud: jwtAudience } : {}),
+    })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setSubject(user)
+      .setIssuedAt(now)
+      .setExpirationTime(now + DEMO_TOKEN_SECONDS)
       // Never the configured BILLING_JWT_SECRET: a demo token is good on this process only.
-      demoTokenSecret,
-    );
+      .sign(new TextEncoder().encode(demoTokenSecret));
     c.header('Cache-Control', 'no-store');
     return c.json({ token });
   });

@@ -1,57 +1,62 @@
-import { Hono } from 'hono';
-import type { AppDeps, AppEnv } from '../app-env.ts';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import * as api from '../../../contract/routes.ts';
+import type { AppDeps } from '../app-env.ts';
 import { cancelSubscription, resumeSubscription } from '../billing/cancellation.ts';
 import { createSetupCheckout, createSubscriptionCheckout, createTopUpCheckout } from '../billing/checkout.ts';
 import { findOrCreateCustomer } from '../billing/customers.ts';
 import { resolveReturnUrl } from '../billing/return-url.ts';
-import { findLiveSubscriptionId } from '../billing/subscription-mirror.ts';
 import type { Plan } from '../config.ts';
 import { ApiError } from '../errors.ts';
-import { identityOf } from '../http/identity-of.ts';
-import { readJsonObject } from '../http/json-body.ts';
+import { requireBillingEnabled } from '../http/billing-enabled.ts';
+import { contractRouter } from '../http/contract-router.ts';
+import type { RateLimiter } from '../http/rate-limit.ts';
+import { rateLimitMutations } from '../http/rate-limit.ts';
+import { requireUser, type UserEnv } from '../identity/require-user.ts';
 import { parseAmount } from '../money.ts';
 import { callStripe } from '../stripe/gateway-error.ts';
 
 /**
  * The widget-facing billing mutations under `/api/billing`: the three Checkout flows, cancel and
- * resume, and the Customer Portal. `createApp` puts the user token, BILLING_ENABLED and the rate
- * limit in front of each (WIDGET_MUTATIONS); without a verified identity `identityOf` answers 401.
- * Every body is validated before Stripe is called, so bad input changes nothing anywhere.
+ * resume, and the Customer Portal. Each needs the user token, BILLING_ENABLED and the account's
+ * rate-limit budget; its body is validated by the contract (and the bounds here) before Stripe is
+ * called, so bad input changes nothing anywhere.
  */
-export function flowRoutes(deps: AppDeps): Hono<AppEnv> {
+export function flowRoutes(deps: AppDeps, limiter: RateLimiter): OpenAPIHono<UserEnv> {
   const { config } = deps;
-  const app = new Hono<AppEnv>();
-  app.post('/create-checkout-session', async (c) => {
-    const body = await readJsonObject(c);
+  const app = contractRouter<UserEnv>();
+  const middleware = [requireUser(deps), requireBillingEnabled(config), rateLimitMutations(limiter)];
+
+  app.openapi({ ...api.createCheckoutSession, middleware }, async (c) => {
+    const body = c.req.valid('json');
     const amountCents = parseAmount(body.amount, 'amount', {
       minCents: config.topupMinCents,
       maxCents: config.topupMaxCents,
     });
     const returnUrl = resolveReturnUrl(config, body.return_url);
     const { redirectUrl } = await createTopUpCheckout(deps, {
-      identity: identityOf(c),
+      identity: c.var.identity,
       amountCents,
       returnUrl,
     });
-    return c.json({ redirect_url: redirectUrl });
+    return c.json({ redirect_url: redirectUrl }, 200);
   });
 
-  app.post('/create-customer-setup-session', async (c) => {
-    const body = await readJsonObject(c);
+  app.openapi({ ...api.createCustomerSetupSession, middleware }, async (c) => {
+    const body = c.req.valid('json');
     const returnUrl = resolveReturnUrl(config, body.return_url);
     const { redirectUrl } = await createSetupCheckout(deps, {
-      identity: identityOf(c),
+      identity: c.var.identity,
       returnUrl,
     });
-    return c.json({ redirect_url: redirectUrl });
+    return c.json({ redirect_url: redirectUrl }, 200);
   });
 
-  app.post('/subscription-checkout-session', async (c) => {
-    const body = await readJsonObject(c);
+  app.openapi({ ...api.subscriptionCheckoutSession, middleware }, async (c) => {
+    const body = c.req.valid('json');
     const plan = choosePlan(config.plans, body.plan);
     const returnUrl = resolveReturnUrl(config, body.return_url);
-    const identity = identityOf(c);
-    if (await findLiveSubscriptionId(deps.store, identity.accountId, deps.clock.now())) {
+    const { identity } = c.var;
+    if (await deps.store.liveSubscriptionId(identity.accountId, deps.clock.now())) {
       throw new ApiError(409, 'subscription_active', 'This account already has an active subscription.');
     }
     const { redirectUrl } = await createSubscriptionCheckout(deps, {
@@ -59,21 +64,25 @@ export function flowRoutes(deps: AppDeps): Hono<AppEnv> {
       plan,
       returnUrl,
     });
-    return c.json({ redirect_url: redirectUrl });
+    return c.json({ redirect_url: redirectUrl }, 200);
   });
 
-  app.post('/cancel-subscription', async (c) => c.json(await cancelSubscription(deps, identityOf(c))));
+  app.openapi({ ...api.cancelSubscription, middleware }, async (c) =>
+    c.json(await cancelSubscription(deps, c.var.identity), 200),
+  );
 
-  app.post('/resume-subscription', async (c) => c.json(await resumeSubscription(deps, identityOf(c))));
+  app.openapi({ ...api.resumeSubscription, middleware }, async (c) =>
+    c.json(await resumeSubscription(deps, c.var.identity), 200),
+  );
 
-  app.post('/portal-session', async (c) => {
-    const body = await readJsonObject(c);
+  app.openapi({ ...api.portalSession, middleware }, async (c) => {
+    const body = c.req.valid('json');
     const returnUrl = resolveReturnUrl(config, body.return_url);
-    const customer = await findOrCreateCustomer(deps, identityOf(c));
+    const customer = await findOrCreateCustomer(deps, c.var.identity);
     const portal = await callStripe('open the customer portal', () =>
       deps.stripe.billingPortal.sessions.create({ customer, return_url: returnUrl }),
     );
-    return c.json({ redirect_url: portal.url });
+    return c.json({ redirect_url: portal.url }, 200);
   });
 
   return app;

@@ -1,16 +1,15 @@
-import { Hono } from 'hono';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import * as api from '../../../contract/routes.ts';
+import type { LedgerChangeRequest } from '../../../contract/types.ts';
 import type { AppDeps, AppEnv } from '../app-env.ts';
+import { subscriptionSummary } from '../billing/subscription-summary.ts';
 import { ApiError } from '../errors.ts';
 import { requireBillingEnabled } from '../http/billing-enabled.ts';
-import { optionalText, readJsonObject } from '../http/json-body.ts';
+import { contractRouter } from '../http/contract-router.ts';
 import { isHostId, orgAccountKey, parseAccountKey, userAccountKey } from '../identity/account-key.ts';
 import { requireApiKey } from '../identity/api-key.ts';
 import { formatCents, parseAmount } from '../money.ts';
-import { inWriteTransaction } from '../store/db.ts';
-import { accountFromRow, creditLedger, type LedgerKind } from '../store/ledger.ts';
-import { subscriptionSummary } from '../store/subscription-state.ts';
-
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+import type { LedgerKind } from '../store/records.ts';
 
 /**
  * Server-to-server API for the host backend (API key): `POST /usage` debits,
@@ -18,34 +17,26 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
  * name a user (`user_id`) or an organisation (`account_id`); answers and reads use the account
  * key, `user:<id>` or `org:<id>`, as the widgets' tokens do (identity/account-key.ts).
  */
-export function serverApiRoutes(deps: AppDeps): Hono<AppEnv> {
+export function serverApiRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
   const { store, clock } = deps;
-  const routes = new Hono<AppEnv>();
+  const routes = contractRouter();
   const apiKey = requireApiKey(deps);
   const enabled = requireBillingEnabled(deps.config);
 
-  const applyChange = async (body: Record<string, unknown>, sign: 1 | -1, kind: LedgerKind) => {
+  // The body's shape (key, description, the account fields' form) was checked by the contract.
+  const applyChange = async (body: LedgerChangeRequest, sign: 1 | -1, kind: LedgerKind) => {
     const accountId = targetAccount(body);
     const amountCents = parseAmount(body.amount, 'amount');
     const key = body.idempotency_key;
-    if (typeof key !== 'string' || !IDEMPOTENCY_KEY.test(key)) {
-      throw new ApiError(
-        400,
-        'invalid_idempotency_key',
-        'idempotency_key is required: 1 to 255 printable characters, unique per change.',
-        'idempotency_key',
-      );
-    }
-    const description = optionalText(body, 'description') ?? null;
-    const result = await inWriteTransaction(store, (tx) =>
-      creditLedger(tx, {
+    const description = body.description ?? null;
+    const result = await store.write(clock.now(), (unit) =>
+      unit.creditLedger({
         accountId,
         amountCents: sign * amountCents,
         kind,
         // One namespace for both routes: a key names one change, whichever route made it.
         sourceId: `api:${key}`,
         description,
-        now: clock.now(),
         requireFunds: sign < 0,
       }),
     );
@@ -58,21 +49,17 @@ export function serverApiRoutes(deps: AppDeps): Hono<AppEnv> {
     };
   };
 
-  routes.post('/usage', apiKey, enabled, async (c) => {
-    return c.json(await applyChange(await readJsonObject(c), -1, 'usage'));
+  routes.openapi({ ...api.usage, middleware: [apiKey, enabled] }, async (c) => {
+    return c.json(await applyChange(c.req.valid('json'), -1, 'usage'), 200);
   });
 
-  routes.post('/grants', apiKey, enabled, async (c) => {
-    const body = await readJsonObject(c);
-    const kind = body.kind ?? 'grant';
-    if (kind !== 'grant' && kind !== 'refund') {
-      throw new ApiError(400, 'invalid_kind', 'kind must be "grant" or "refund".', 'kind');
-    }
-    return c.json(await applyChange(body, 1, kind));
+  routes.openapi({ ...api.grants, middleware: [apiKey, enabled] }, async (c) => {
+    const body = c.req.valid('json');
+    return c.json(await applyChange(body, 1, body.kind ?? 'grant'), 200);
   });
 
-  routes.get('/accounts/:id', apiKey, async (c) => {
-    const accountId = c.req.param('id');
+  routes.openapi({ ...api.account, middleware: [apiKey] }, async (c) => {
+    const accountId = c.req.valid('param').id;
     if (!parseAccountKey(accountId)) {
       throw new ApiError(
         400,
@@ -81,21 +68,23 @@ export function serverApiRoutes(deps: AppDeps): Hono<AppEnv> {
         'id',
       );
     }
-    const rs = await store.client.execute({ sql: 'SELECT * FROM accounts WHERE id = ?', args: [accountId] });
-    if (!rs.rows[0]) throw new ApiError(404, 'account_not_found', `No billing account "${accountId}".`);
-    const account = accountFromRow(rs.rows[0]);
-    return c.json({
-      id: account.id,
-      email: account.email,
-      stripe_customer_id: account.stripeCustomerId,
-      balance: formatCents(account.balanceCents),
-      balance_cents: account.balanceCents,
-      has_payment_method: account.defaultPaymentMethodId !== null,
-      welcome_granted_at: account.welcomeGrantedAt,
-      subscription: await subscriptionSummary(store.client, account.id, clock.now()),
-      created_at: account.createdAt,
-      updated_at: account.updatedAt,
-    });
+    const account = await store.account(accountId);
+    if (!account) throw new ApiError(404, 'account_not_found', 'No billing account has this key.');
+    return c.json(
+      {
+        id: account.id,
+        email: account.email,
+        stripe_customer_id: account.stripeCustomerId,
+        balance: formatCents(account.balanceCents),
+        balance_cents: account.balanceCents,
+        has_payment_method: account.defaultPaymentMethodId !== null,
+        welcome_granted_at: account.welcomeGrantedAt,
+        subscription: await subscriptionSummary(store, account.id, clock.now()),
+        created_at: account.createdAt,
+        updated_at: account.updatedAt,
+      },
+      200,
+    );
   });
 
   return routes;

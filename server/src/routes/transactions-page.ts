@@ -1,6 +1,6 @@
-import type { Client } from '@libsql/client';
 import { ApiError } from '../errors.ts';
 import { formatCents } from '../money.ts';
+import type { BillingStore } from '../store/store.ts';
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
@@ -44,32 +44,25 @@ export function decodeCursor(raw: string | undefined): number | null {
   return Number(match[1]);
 }
 
-/**
- * A page of the account's ledger, newest first, by keyset on the entry sequence (an index range
- * scan, so page cost does not grow with the ledger).
- */
+/** A page of the account's ledger as `/transactions` shows it, newest first. */
 export async function transactionsPage(
-  client: Client,
+  store: BillingStore,
   accountId: string,
   limit: number,
   before: number | null,
 ): Promise<{ data: TransactionView[]; next_cursor: string | null }> {
-  const rs = await client.execute({
-    sql: `SELECT seq, id, kind, amount_cents, description, balance_after_cents, created_at FROM ledger_entries
-          WHERE account_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
-    args: [accountId, before ?? Number.MAX_SAFE_INTEGER, limit + 1],
-  });
-  const rows = rs.rows.slice(0, limit);
-  const data = rows.map((row) => ({
-    id: String(row.id),
-    kind: String(row.kind),
-    amount: formatCents(Number(row.amount_cents)),
-    amount_cents: Number(row.amount_cents),
-    description: row.description === null ? null : String(row.description),
-    balance_after: formatCents(Number(row.balance_after_cents)),
-    balance_after_cents: Number(row.balance_after_cents),
-    created_at: String(row.created_at),
-  }));
-  const last = rows[rows.length - 1];
-  return { data, next_cursor: rs.rows.length > limit && last ? encodeCursor(Number(last.seq)) : null };
+  const page = await store.ledgerPage(accountId, limit, before);
+  return {
+    data: page.entries.map((entry) => ({
+      id: entry.id,
+      kind: entry.kind,
+      amount: formatCents(entry.amountCents),
+      amount_cents: entry.amountCents,
+      description: entry.description,
+      balance_after: formatCents(entry.balanceAfterCents),
+      balance_after_cents: entry.balanceAfterCents,
+      created_at: entry.createdAt,
+    })),
+    next_cursor: page.nextBeforeSeq === null ? null : encodeCursor(page.nextBeforeSeq),
+  };
 }

@@ -1,5 +1,6 @@
-import { Hono } from 'hono';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import type Stripe from 'stripe';
+import * as api from '../../../contract/routes.ts';
 import type { AppDeps, AppEnv } from '../app-env.ts';
 import { handleWebhookEvent } from '../billing/webhook-events.ts';
 import { ApiError } from '../errors.ts';
@@ -13,8 +14,12 @@ export const MAX_WEBHOOK_BODIES_RECEIVING = 64;
  * alone. A bad signature is a 400 before anything is parsed; a failure while handling is a 500 so
  * Stripe delivers the event again.
  */
-export function webhookRoutes(deps: AppDeps): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
+export function webhookRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>();
+  // In the OpenAPI document; handled without the contract's validators, since the signature
+  // covers the raw body, read before anything is parsed.
+  app.openAPIRegistry.registerPath(api.webhook);
+
   const bodies = new BodyGate(MAX_WEBHOOK_BODIES_RECEIVING);
 
   app.post('/webhook', async (c) => {

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { Hono } from 'hono';
 import type { AppEnv } from '../app-env.ts';
 import { ApiError } from '../errors.ts';
+import { packageFile } from '../package-root.ts';
 
 /** Where `vite build --mode script-tag` writes the bundle that defines every element. */
-export const WIDGET_BUNDLE_PATH = fileURLToPath(new URL('../../../dist/billing-widgets.js', import.meta.url));
+export const WIDGET_BUNDLE_PATH = packageFile('dist/billing-widgets.js');
 
 /** A versioned URL (`?v=` the content hash) never changes, so browsers may keep it for a year. */
 const IMMUTABLE = 'public, max-age=31536000, immutable';
@@ -58,7 +58,7 @@ export class WidgetBundle {
 
 /**
  * `GET /widgets.js`: the bundle a host page embeds with one `<script>` from its billing server
- * (DESIGN section 5), gzipped when the browser accepts it, with an ETag (304 when it still
+ * (README.md, "Embed the widgets"), gzipped when the browser accepts it, with an ETag (304 when it still
  * matches), and cached for a year when requested as `/widgets.js?v=<version>`.
  */
 export function widgetBundleRoutes(bundle: WidgetBundle = new WidgetBundle()): Hono<AppEnv> {

@@ -1,37 +1,25 @@
-import { LibsqlError } from '@libsql/client';
+/**
+ * How long a write waits for another holder of the database's write lock (another process on
+ * the same file, another server on a remote database) before it fails with SQLITE_BUSY (503).
+ */
+export const BUSY_TIMEOUT_MS = 5000;
 
-/** True for "database is locked" failures (SQLITE_BUSY and its extended codes) that a later attempt may not hit. */
+/** True for "database is locked" failures (SQLITE_BUSY and its extended codes), from either driver. */
 export function isBusy(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const code = (err as { code?: unknown }).code;
   return (
-    err instanceof LibsqlError &&
-    (err.code.startsWith('SQLITE_BUSY') || /database is locked|SQLITE_BUSY/i.test(err.message))
+    (typeof code === 'string' && code.startsWith('SQLITE_BUSY')) ||
+    /database is locked|SQLITE_BUSY/i.test(err.message)
   );
 }
 
-/** Busy timeout for local files: a second writer waits instead of failing (toolchain notes). */
-export const BUSY_TIMEOUT_MS = 5000;
-
-const MAX_BUSY_RETRIES = 4;
-
 /**
- * Runs `attempt` again when it fails with a SQLITE_BUSY that came quickly (a lost race, not the
- * busy timeout running out), a few times with backoff. `attempt` must do nothing but database
- * work, since it may run more than once.
+ * The wait before attempt `attempt + 1` after a lost race for the write lock: exponential from
+ * `baseMs`, capped at `maxMs`, with full jitter so writers that collided do not collide again.
  */
-export async function retryWhileBusy<T>(attempt: () => Promise<T>): Promise<T> {
-  for (let tries = 0; ; tries++) {
-    const started = performance.now();
-    try {
-      return await attempt();
-    } catch (err) {
-      // After waiting out the whole busy timeout the store is held elsewhere: answer now (503)
-      // instead of making the caller wait several timeouts more.
-      const waitedOut = performance.now() - started >= BUSY_TIMEOUT_MS * 0.9;
-      if (tries < MAX_BUSY_RETRIES && isBusy(err) && !waitedOut) {
-        await new Promise((r) => setTimeout(r, 20 * 2 ** tries + Math.random() * 20));
-        continue;
-      }
-      throw err;
-    }
-  }
+export function busyBackoffMs(attempt: number, baseMs: number, maxMs: number): number {
+  return Math.random() * Math.min(maxMs, baseMs * 2 ** attempt);
 }
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -1,335 +1,296 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, beforeEach, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import type { Transaction } from '@libsql/client';
-import { tempStore } from '../testing.ts';
-import { auditLedger } from './audit.ts';
-import { inWriteTransaction, openStore, type Store } from './db.ts';
 import { GroupCommit } from './group-commit.ts';
-import { creditLedger } from './ledger.ts';
+import { LocalStore } from './local-store.ts';
+import { StatementFailure } from './operations.ts';
+import { sql } from './sql.ts';
 import { WriteConnection } from './write-connection.ts';
-import { writeLockFor } from './write-lock.ts';
 
 const now = new Date('2026-11-01T12:00:00.000Z');
-const root = fileURLToPath(new URL('../../..', import.meta.url));
 
-let store: Store;
-let url: string;
-let cleanup: () => Promise<void>;
+let dir: string;
+let path: string;
+let groups: number[];
+let store: LocalStore;
 beforeEach(async () => {
-  ({ store, url, cleanup } = await tempStore());
+  dir = mkdtempSync(join(tmpdir(), 'billing-group-'));
+  path = join(dir, 'billing.db');
+  groups = [];
+  store = await LocalStore.open({ url: `file:${path}`, groupCommit: { onCommit: (n) => groups.push(n) } });
 });
-const writers: WriteConnection[] = [];
 afterEach(async () => {
-  for (const writer of writers.splice(0)) writer.close();
-  assert.deepEqual(await auditLedger(store), [], 'every balance equals the sum of its ledger rows');
-  await cleanup();
+  assert.deepEqual(await store.auditLedger(), [], 'every balance equals the sum of its ledger rows');
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
 });
 
-const count = async (sql: string, args: string[] = []) =>
-  Number((await store.client.execute({ sql, args })).rows[0]!.n);
-const balanceOf = async (accountId: string) =>
-  Number(
-    (
-      await store.client.execute({
-        sql: 'SELECT balance_cents FROM accounts WHERE id = ?',
-        args: [accountId],
-      })
-    ).rows[0]?.balance_cents ?? 0,
+const count = async (query: string, args: string[] = []) =>
+  Number((await store.sql.run(query, args)).rows[0]!.n);
+const grant = (accountId: string, amountCents: number, sourceId: string) =>
+  store.write(now, (unit) => unit.creditLedger({ accountId, amountCents, kind: 'grant', sourceId }));
+const debit = (accountId: string, amountCents: number, sourceId: string) =>
+  store.write(now, (unit) =>
+    unit.creditLedger({ accountId, amountCents: -amountCents, kind: 'usage', sourceId, requireFunds: true }),
   );
-const grant = (tx: Transaction, accountId: string, amountCents: number, sourceId: string) =>
-  creditLedger(tx, { accountId, amountCents, kind: 'grant', sourceId, now });
-
-/**
- * A GroupCommit as openStore builds one (a write connection of its own on the store's file, the
- * same write queue), counting the transactions it opens.
- */
-function countingGroup(maxGroupSize?: number) {
-  const path = url.slice('file:'.length);
-  const writer = new WriteConnection(path, writeLockFor(path), 5000);
-  writers.push(writer);
-  const counter = { transactions: 0 };
-  const group = new GroupCommit({
-    begin: () => {
-      counter.transactions++;
-      return writer.begin();
-    },
-    queueTimeoutMs: 5000,
-    maxGroupSize,
-  });
-  return { group, counter };
-}
 
 describe('group commit', () => {
-  test('concurrent credits share one transaction; exactly the callers that did not throw are written, each once', async () => {
-    const { group, counter } = countingGroup();
+  test('concurrent units share one transaction; exactly the units that were not refused are written, each once', async () => {
+    await grant('acct_0', 1000, 'seed');
+    groups.length = 0;
     const outcomes = await Promise.allSettled(
       Array.from({ length: 40 }, (_, i) =>
-        group.run(async (tx) => {
-          const result = await grant(tx, `acct_${i % 4}`, 100 + i, `src_${i}`);
-          // Every third caller fails after writing: its row and balance change must vanish alone.
-          if (i % 3 === 0) throw new Error(`caller ${i} failed`);
-          return result;
-        }),
+        // Every third unit is a debit larger than the balance: refused, it must vanish alone.
+        i % 3 === 0 ? debit('acct_0', 5000 + i, `use_${i}`) : grant(`acct_${i % 4}`, 100 + i, `src_${i}`),
       ),
     );
-    assert.equal(counter.transactions, 1, 'all 40 were queued at once: one transaction, one COMMIT');
-    let expectedRows = 0;
-    const expected = new Map<string, number>();
+    assert.deepEqual(groups, [40], 'all 40 were queued at once: one transaction, one COMMIT');
+    const expected = new Map<string, number>([['acct_0', 1000]]);
     for (const [i, outcome] of outcomes.entries()) {
       if (i % 3 === 0) {
         assert.equal(outcome.status, 'rejected');
-        assert.match(String((outcome as PromiseRejectedResult).reason), new RegExp(`caller ${i} failed`));
+        assert.equal((outcome as PromiseRejectedResult).reason.code, 'insufficient_credits');
       } else {
         assert.equal(outcome.status, 'fulfilled', String((outcome as PromiseRejectedResult).reason));
-        expectedRows++;
         expected.set(`acct_${i % 4}`, (expected.get(`acct_${i % 4}`) ?? 0) + 100 + i);
       }
     }
-    assert.equal(await count('SELECT COUNT(*) AS n FROM ledger_entries'), expectedRows);
-    assert.equal(await count('SELECT COUNT(DISTINCT source_id) AS n FROM ledger_entries'), expectedRows);
-    for (let i = 0; i < 40; i += 3) {
-      assert.equal(
-        await count('SELECT COUNT(*) AS n FROM ledger_entries WHERE source_id = ?', [`src_${i}`]),
-        0,
-      );
-    }
-    for (const [account, cents] of expected) assert.equal(await balanceOf(account), cents, account);
+    assert.equal(await count("SELECT COUNT(*) AS n FROM ledger_entries WHERE source_id LIKE 'use_%'"), 0);
+    for (const [account, cents] of expected) assert.equal(await store.balance(account), cents, account);
   });
 
-  test('through inWriteTransaction: throwing callers get their own error and leave nothing, the rest commit once', async () => {
-    const results = await Promise.allSettled(
-      Array.from({ length: 30 }, (_, i) =>
-        inWriteTransaction(store, async (tx) => {
-          await grant(tx, 'acct_a', 10, `g_${i % 20}`); // ten sources are asked for twice
-          if (i === 13 || i === 25) throw new Error(`no ${i}`);
-          return i;
-        }),
-      ),
-    );
-    assert.deepEqual(
-      results.flatMap((r, i) => (r.status === 'rejected' ? [i] : [])),
-      [13, 25],
-    );
-    // Source 13 has no twin, so it is missing; source 5 was written by caller 5 whatever caller 25 did.
-    assert.equal(await count('SELECT COUNT(*) AS n FROM ledger_entries'), 19);
-    assert.equal(await count("SELECT COUNT(*) AS n FROM ledger_entries WHERE source_id = 'g_13'"), 0);
-    assert.equal(await balanceOf('acct_a'), 190);
-  });
-
-  test("a caller sees its own writes, and never another caller's rolled-back ones", async () => {
-    const seen: Record<string, number> = {};
-    const [first, second, third] = await Promise.allSettled([
-      inWriteTransaction(store, async (tx) => {
-        await grant(tx, 'acct_a', 500, 'doomed');
-        throw new Error('rolled back');
+  test("a unit sees the units before it in the group, and never a refused one's writes", async () => {
+    const [refused, first, second] = await Promise.allSettled([
+      store.write(now, (unit) => {
+        unit.creditLedger({ accountId: 'acct_a', amountCents: 500, kind: 'grant', sourceId: 'doomed' });
+        unit.creditLedger({ accountId: 'acct_a', amountCents: 499, kind: 'grant', sourceId: 'doomed' });
       }),
-      inWriteTransaction(store, async (tx) => {
-        const doomed = await tx.execute(
-          "SELECT COUNT(*) AS n FROM ledger_entries WHERE source_id = 'doomed'",
-        );
-        seen.doomed = Number(doomed.rows[0]!.n);
-        await grant(tx, 'acct_a', 40, 'kept');
-        const mine = await tx.execute("SELECT balance_cents FROM accounts WHERE id = 'acct_a'");
-        seen.own = Number(mine.rows[0]!.balance_cents);
-        return 'ok';
-      }),
-      inWriteTransaction(store, async (tx) => {
-        // Released callers before it in the group count as committed, as they would one at a time.
-        const r = await grant(tx, 'acct_a', 2, 'later');
-        return r.balanceCents;
-      }),
+      grant('acct_a', 40, 'kept'),
+      // Units released before it in the group count as committed, as they would one at a time.
+      debit('acct_a', 38, 'later'),
     ]);
-    assert.equal(first.status, 'rejected');
-    assert.deepEqual(second, { status: 'fulfilled', value: 'ok' });
-    assert.deepEqual(third, { status: 'fulfilled', value: 42 });
-    assert.deepEqual(seen, { doomed: 0, own: 40 });
-    assert.equal(await balanceOf('acct_a'), 42);
+    assert.deepEqual(groups, [3]);
+    assert.equal(refused.status, 'rejected');
+    assert.equal((first as PromiseFulfilledResult<{ balanceCents: number }>).value.balanceCents, 40);
+    assert.equal((second as PromiseFulfilledResult<{ balanceCents: number }>).value.balanceCents, 2);
+    assert.equal(await count("SELECT COUNT(*) AS n FROM ledger_entries WHERE source_id = 'doomed'"), 0);
   });
 
-  test('a COMMIT that fails rejects every caller of the group, and nothing of theirs is written', async () => {
-    // A deferred foreign key is checked at COMMIT, so one caller's orphan row fails the whole COMMIT.
-    await store.client.execute('CREATE TABLE parents (id TEXT PRIMARY KEY)');
-    await store.client.execute(
+  test('a COMMIT that fails rejects every unit of the group, and nothing of theirs is written', async () => {
+    // A deferred foreign key is checked at COMMIT, so one unit's orphan row fails the whole COMMIT.
+    await store.sql.run('CREATE TABLE parents (id TEXT PRIMARY KEY)');
+    await store.sql.run(
       'CREATE TABLE children (id TEXT PRIMARY KEY, parent TEXT REFERENCES parents (id) DEFERRABLE INITIALLY DEFERRED)',
     );
-    const { group, counter } = countingGroup();
-    const outcomes = await Promise.allSettled([
-      group.run((tx) => grant(tx, 'acct_a', 100, 's1')),
-      group.run(async (tx) => {
-        await tx.execute("INSERT INTO children (id, parent) VALUES ('c1', 'missing')");
-      }),
-      group.run((tx) => grant(tx, 'acct_b', 300, 's2')),
-      group.run(async () => {
-        throw new Error('its own failure');
-      }),
-    ]);
-    assert.equal(counter.transactions, 1);
-    for (const outcome of outcomes) {
-      assert.equal(outcome.status, 'rejected');
-      assert.match(String((outcome as PromiseRejectedResult).reason), /FOREIGN KEY constraint failed/);
+    const writer = new WriteConnection(path);
+    const group = new GroupCommit(writer);
+    try {
+      const outcomes = await Promise.allSettled([
+        group.run([sql("INSERT INTO webhook_events (id, type, received_at) VALUES ('e1', 't', 'n')")]),
+        group.run([sql("INSERT INTO children (id, parent) VALUES ('c1', 'missing')")]),
+        group.run([sql("INSERT INTO webhook_events (id, type, received_at) VALUES ('e2', 't', 'n')")]),
+      ]);
+      for (const outcome of outcomes) {
+        assert.equal(outcome.status, 'rejected');
+        assert.match(String((outcome as PromiseRejectedResult).reason), /FOREIGN KEY constraint failed/);
+      }
+      assert.equal(await count('SELECT COUNT(*) AS n FROM webhook_events'), 0);
+      assert.equal(await count('SELECT COUNT(*) AS n FROM children'), 0);
+      // The connection carries on: the next group commits.
+      await Promise.all([
+        group.run([sql("INSERT INTO webhook_events (id, type, received_at) VALUES ('e1', 't', 'n')")]),
+        group.run([sql("INSERT INTO webhook_events (id, type, received_at) VALUES ('e2', 't', 'n')")]),
+      ]);
+      assert.equal(await count('SELECT COUNT(*) AS n FROM webhook_events'), 2);
+    } finally {
+      group.close();
+      writer.close();
     }
-    assert.equal(await count('SELECT COUNT(*) AS n FROM ledger_entries'), 0);
-    assert.equal(await count('SELECT COUNT(*) AS n FROM accounts'), 0);
-    assert.equal(await count('SELECT COUNT(*) AS n FROM children'), 0);
-    // The store carries on: the next group commits.
-    await Promise.all([
-      inWriteTransaction(store, (tx) => grant(tx, 'acct_a', 100, 's1')),
-      inWriteTransaction(store, (tx) => grant(tx, 'acct_b', 300, 's2')),
-    ]);
-    assert.equal(await balanceOf('acct_a'), 100);
-    assert.equal(await balanceOf('acct_b'), 300);
   });
 
-  test('a caller that ends the shared transaction fails alone; the others run again and commit once', async () => {
-    const { group, counter } = countingGroup();
-    const runs = { before: 0, after: 0 };
-    const outcomes = await Promise.allSettled([
-      group.run(async (tx) => {
-        runs.before++;
-        return grant(tx, 'acct_a', 100, 'before');
-      }),
-      group.run(async (tx) => {
+  test('a statement that fails is reported by its position; its unit alone is rolled back', async () => {
+    const writer = new WriteConnection(path);
+    const group = new GroupCommit(writer);
+    try {
+      const [ok, failed] = await Promise.allSettled([
+        group.run([sql("INSERT INTO webhook_events (id, type, received_at) VALUES ('e1', 't', 'n')")]),
+        group.run([
+          sql("INSERT INTO webhook_events (id, type, received_at) VALUES ('e2', 't', 'n')"),
+          sql("INSERT INTO webhook_events (id, type, received_at) VALUES ('e1', 't', 'n')"),
+        ]),
+      ]);
+      assert.equal(ok.status, 'fulfilled');
+      const reason = (failed as PromiseRejectedResult).reason;
+      assert.ok(reason instanceof StatementFailure);
+      assert.equal(reason.index, 1);
+      assert.equal(reason.code, 'SQLITE_CONSTRAINT_PRIMARYKEY');
+      assert.equal(await count("SELECT COUNT(*) AS n FROM webhook_events WHERE id = 'e2'"), 0);
+    } finally {
+      group.close();
+      writer.close();
+    }
+  });
+
+  test('a unit whose statement makes SQLite end the transaction fails alone; the others run again and commit once', async () => {
+    const writer = new WriteConnection(path);
+    const commits: number[] = [];
+    const group = new GroupCommit(writer, { onCommit: (n) => commits.push(n) });
+    try {
+      const outcomes = await Promise.allSettled([
+        group.run([sql("INSERT INTO webhook_events (id, type, received_at) VALUES ('before', 't', 'n')")]),
         // Like SQLite's own rollback after SQLITE_FULL or an I/O error: the whole transaction is gone.
-        await tx.execute('ROLLBACK');
-      }),
-      group.run(async (tx) => {
-        runs.after++;
-        return grant(tx, 'acct_a', 5, 'after');
-      }),
-    ]);
-    assert.equal(outcomes[0]!.status, 'fulfilled');
-    assert.equal(outcomes[1]!.status, 'rejected');
-    assert.match(String((outcomes[1] as PromiseRejectedResult).reason), /TRANSACTION_CLOSED/);
-    assert.equal(outcomes[2]!.status, 'fulfilled');
-    assert.equal((outcomes[2] as PromiseFulfilledResult<{ balanceCents: number }>).value.balanceCents, 105);
-    assert.deepEqual(runs, { before: 2, after: 1 });
-    assert.equal(counter.transactions, 2);
-    assert.equal(await balanceOf('acct_a'), 105);
-    assert.equal(await count('SELECT COUNT(*) AS n FROM ledger_entries'), 2);
+        group.run([sql('ROLLBACK')]),
+        group.run([sql("INSERT INTO webhook_events (id, type, received_at) VALUES ('after', 't', 'n')")]),
+      ]);
+      assert.equal(outcomes[0]!.status, 'fulfilled');
+      assert.equal(outcomes[1]!.status, 'rejected');
+      assert.equal(outcomes[2]!.status, 'fulfilled');
+      assert.deepEqual(commits, [2]);
+      assert.equal(await count('SELECT COUNT(*) AS n FROM webhook_events'), 2);
+    } finally {
+      group.close();
+      writer.close();
+    }
   });
 
-  test('callers cannot end the transaction themselves, nor write into it after they returned', async () => {
-    let late: unknown;
-    let lateDone!: () => void;
-    const lateWrite = new Promise<void>((resolve) => {
-      lateDone = resolve;
-    });
-    const [leaky, slow, selfCommit] = await Promise.allSettled([
-      inWriteTransaction(store, async (tx) => {
-        await grant(tx, 'acct_a', 10, 'on_time');
-        // Fires while the next caller of the same group is still running.
-        setTimeout(() => {
-          tx.execute({
-            sql: "INSERT INTO webhook_events (id, type, received_at) VALUES ('late', 't', 'n')",
-          }).then(lateDone, (err: unknown) => {
-            late = err;
-            lateDone();
-          });
-        }, 5);
-      }),
-      inWriteTransaction(store, async (tx) => {
-        await new Promise((r) => setTimeout(r, 60));
-        await grant(tx, 'acct_b', 20, 'slow');
-      }),
-      inWriteTransaction(store, async (tx) => {
-        await grant(tx, 'acct_a', 1, 'self_commit');
-        await tx.commit();
-      }),
-    ]);
-    await lateWrite;
-    assert.equal(leaky.status, 'fulfilled');
-    assert.equal(slow.status, 'fulfilled');
-    assert.equal(selfCommit.status, 'rejected');
-    assert.match(String((selfCommit as PromiseRejectedResult).reason), /TRANSACTION_MANAGED/);
-    assert.match(String(late), /TRANSACTION_CLOSED/);
-    assert.equal(await count("SELECT COUNT(*) AS n FROM webhook_events WHERE id = 'late'"), 0);
-    assert.equal(await balanceOf('acct_a'), 10);
-    assert.equal(await balanceOf('acct_b'), 20);
-  });
-
-  test('a write transaction opened inside another fails after the queue timeout; the rest of the group commits', async () => {
-    const path = url.slice('file:'.length);
-    const writer = new WriteConnection(path, writeLockFor(path), 200);
-    writers.push(writer);
-    const group = new GroupCommit({ begin: () => writer.begin(), queueTimeoutMs: 200 });
-    const started = performance.now();
-    const [nested, plain] = await Promise.allSettled([
-      group.run(async (tx) => {
-        await grant(tx, 'acct_a', 70, 'outer');
-        await group.run((inner) => grant(inner, 'acct_a', 1, 'inner'));
-      }),
-      group.run((tx) => grant(tx, 'acct_b', 30, 'neighbour')),
-    ]);
-    assert.ok(performance.now() - started < 3000);
-    assert.equal(nested.status, 'rejected');
-    assert.match(String((nested as PromiseRejectedResult).reason), /WRITE_QUEUE_TIMEOUT/);
-    assert.equal(plain.status, 'fulfilled');
-    assert.equal(await balanceOf('acct_a'), 0);
-    assert.equal(await balanceOf('acct_b'), 30);
-  });
-
-  test('groups are bounded: 100 callers at once with a limit of 16 take 7 transactions', async () => {
-    const { group, counter } = countingGroup(16);
-    await Promise.all(
-      Array.from({ length: 100 }, (_, i) => group.run((tx) => grant(tx, 'acct_a', 1, `b_${i}`))),
-    );
-    assert.equal(counter.transactions, 7);
-    assert.equal(await balanceOf('acct_a'), 100);
+  test('groups are bounded: 100 units at once with a limit of 16 take 7 transactions', async () => {
+    const writer = new WriteConnection(path);
+    const commits: number[] = [];
+    const group = new GroupCommit(writer, { maxGroupSize: 16, onCommit: (n) => commits.push(n) });
+    try {
+      await Promise.all(
+        Array.from({ length: 100 }, (_, i) =>
+          group.run([
+            sql('INSERT INTO webhook_events (id, type, received_at) VALUES (?, ?, ?)', `e${i}`, 't', 'n'),
+          ]),
+        ),
+      );
+      assert.equal(commits.length, 7);
+      assert.equal(await count('SELECT COUNT(*) AS n FROM webhook_events'), 100);
+    } finally {
+      group.close();
+      writer.close();
+    }
   });
 
   test('an in-memory store groups on its one connection too', async () => {
-    const memory = await openStore({ url: 'file::memory:' });
+    const memory = await LocalStore.open({ url: 'file::memory:' });
     try {
       const outcomes = await Promise.allSettled(
         Array.from({ length: 12 }, (_, i) =>
-          inWriteTransaction(memory, async (tx) => {
-            await grant(tx, 'acct_m', 5, `m_${i}`);
-            if (i === 4) throw new Error('four fails');
-          }),
+          i === 4
+            ? memory.write(now, (unit) =>
+                unit.creditLedger({
+                  accountId: 'acct_m',
+                  amountCents: -500,
+                  kind: 'usage',
+                  sourceId: 'u',
+                  requireFunds: true,
+                }),
+              )
+            : memory.write(now, (unit) =>
+                unit.creditLedger({ accountId: 'acct_m', amountCents: 5, kind: 'grant', sourceId: `m_${i}` }),
+              ),
         ),
       );
       assert.deepEqual(
         outcomes.flatMap((o, i) => (o.status === 'rejected' ? [i] : [])),
         [4],
       );
-      const rs = await memory.client.execute("SELECT balance_cents FROM accounts WHERE id = 'acct_m'");
-      assert.equal(rs.rows[0]!.balance_cents, 55);
-      assert.deepEqual(await auditLedger(memory), []);
+      assert.equal(await memory.balance('acct_m'), 55);
+      assert.deepEqual(await memory.auditLedger(), []);
     } finally {
       await memory.close();
     }
   });
 
-  test('a group waits for another process that holds the file, then commits every caller once', async () => {
-    const file = url.slice('file:'.length);
+  test('a group waits for another process that holds the file, without blocking reads, then commits every unit once', async () => {
+    await grant('acct_a', 1, 'seed');
     // Another process takes the write lock and gives it back after 300 ms.
     const holder = spawn(
       process.execPath,
       [
         '-e',
         `const Database = require('libsql');
-const db = new Database(${JSON.stringify(file)});
+const db = new Database(${JSON.stringify(path)});
 db.exec('BEGIN IMMEDIATE');
 console.log('locked');
 setTimeout(() => { db.exec('ROLLBACK'); db.close(); }, 300);`,
       ],
-      { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
+      { stdio: ['ignore', 'pipe', 'inherit'] },
     );
-    const lines = createInterface({ input: holder.stdout! });
-    const [line] = await once(lines, 'line');
+    const [line] = await once(createInterface({ input: holder.stdout! }), 'line');
     assert.equal(line, 'locked');
-    const results = await Promise.all(
-      Array.from({ length: 10 }, (_, i) =>
-        inWriteTransaction(store, (tx) => grant(tx, 'acct_a', 10, `w_${i}`)),
-      ),
-    );
+    const writes = Promise.all(Array.from({ length: 10 }, (_, i) => grant('acct_a', 10, `w_${i}`)));
+    // While the writes wait, this process still answers reads at once.
+    const started = performance.now();
+    assert.equal(await store.account('acct_a').then((a) => a?.balanceCents), 1);
+    assert.ok(performance.now() - started < 100, 'a read waited for the other process');
+    const results = await writes;
     assert.ok(results.every((r) => r.applied));
-    assert.equal(await balanceOf('acct_a'), 100);
+    assert.equal(await store.balance('acct_a'), 101);
     if (holder.exitCode === null) await once(holder, 'exit');
     assert.equal(holder.exitCode, 0);
+  });
+
+  test('a write lock held past the busy timeout fails the group with SQLITE_BUSY; the next one commits', async () => {
+    const writer = new WriteConnection(path, { busyTimeoutMs: 200 });
+    const group = new GroupCommit(writer);
+    const holder = new WriteConnection(path);
+    try {
+      assert.equal(holder.tryBegin(), true);
+      const started = performance.now();
+      await assert.rejects(
+        group.run([sql("INSERT INTO webhook_events (id, type, received_at) VALUES ('e', 't', 'n')")]),
+        { code: 'SQLITE_BUSY' },
+      );
+      assert.ok(performance.now() - started >= 190);
+      holder.connection.exec('ROLLBACK');
+      await group.run([sql("INSERT INTO webhook_events (id, type, received_at) VALUES ('e', 't', 'n')")]);
+      assert.equal(await count('SELECT COUNT(*) AS n FROM webhook_events'), 1);
+    } finally {
+      holder.close();
+      group.close();
+      writer.close();
+    }
+  });
+
+  test('a unit is answered only once its commit is durable, and an fsync that fails fails the unit', async () => {
+    const writer = new WriteConnection(path);
+    const group = new GroupCommit(writer);
+    const walSync = writer.walSync!;
+    let finish!: (err?: Error) => void;
+    walSync.flush = () =>
+      new Promise<void>((resolve, reject) => {
+        finish = (err) => (err ? reject(err) : resolve());
+      });
+    try {
+      let answered = false;
+      const unit = group
+        .run([sql("INSERT INTO webhook_events (id, type, received_at) VALUES ('e1', 't', 'n')")])
+        .then(() => {
+          answered = true;
+        });
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(answered, false, 'committed, but not yet durable');
+      finish();
+      await unit;
+      assert.equal(answered, true);
+
+      const failing = group.run([
+        sql("INSERT INTO webhook_events (id, type, received_at) VALUES ('e2', 't', 'n')"),
+      ]);
+      await new Promise((r) => setTimeout(r, 50));
+      finish(new Error('EIO: i/o error, fsync'));
+      await assert.rejects(failing, { code: 'SQLITE_IOERR_FSYNC' });
+    } finally {
+      group.close();
+      writer.close();
+    }
   });
 });

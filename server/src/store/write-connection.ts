@@ -1,155 +1,135 @@
-import {
-  type InArgs,
-  type InStatement,
-  LibsqlBatchError,
-  LibsqlError,
-  type ResultSet,
-  type Transaction,
-} from '@libsql/client';
-import type Database from 'libsql';
-import { BUSY_TIMEOUT_MS } from './busy.ts';
-import { CachedConnection } from './cached-connection.ts';
-import type { WriteLock } from './write-lock.ts';
+import { BUSY_TIMEOUT_MS, busyBackoffMs, isBusy, sleep } from './busy.ts';
+import { CachedConnection, toStoreError } from './cached-connection.ts';
+import type { SqlStatement, StatementResult } from './sql.ts';
+import { StoreError } from './store-errors.ts';
+import { WalSync } from './wal-sync.ts';
 
 /**
- * The connection group commits run on (group-commit.ts): a libSQL connection of its own with
- * statements prepared once (cached-connection.ts), so the ten or so statements of a webhook cost
- * tens of microseconds instead of hundreds. A transaction holds the process's write queue
- * (write-lock.ts) from BEGIN to its end, exactly as a client transaction does. Any SQLite error
- * (a BUSY above all, see commit 3b566ad) replaces the connection once the transaction ends, so
- * nothing a failed statement left behind reaches the next transaction.
+ * How long SQLite itself waits for the write lock inside one BEGIN. The thread is blocked while it
+ * waits, so it is kept short; past it the wait goes on asynchronously (`begin`), and the process
+ * keeps answering reads while another process holds the file.
+ */
+const BLOCKING_BUSY_MS = 10;
+
+/**
+ * The connection a local store writes on (group-commit.ts): statements prepared once
+ * (cached-connection.ts), `BEGIN IMMEDIATE` waited for without blocking the event loop, and any
+ * unexpected SQLite error replacing the connection once the transaction is over, so nothing a
+ * failed statement left behind reaches the next transaction.
  */
 export class WriteConnection {
-  private readonly connection: CachedConnection;
+  /** The connection itself; an in-memory store also reads through it (the database is the connection). */
+  readonly connection: CachedConnection;
+  /**
+   * For a file: its commits are made durable by this flusher, off the event loop (wal-sync.ts);
+   * null for memory, or where each COMMIT fsyncs itself (`synchronous` given).
+   */
+  readonly walSync: WalSync | null;
 
   constructor(
     path: string,
-    private readonly lock: WriteLock,
-    private readonly queueTimeoutMs: number,
-    /** How long BEGIN waits for another process's write lock before SQLITE_BUSY. */
-    busyTimeoutMs = BUSY_TIMEOUT_MS,
+    options: {
+      /** How long a transaction waits for another holder of the write lock before SQLITE_BUSY. */
+      busyTimeoutMs?: number;
+      /**
+       * `NORMAL` without a flusher: commits that need not survive a power cut (rate-limit
+       * buckets). Default: durable commits, fsynced by `walSync` for a file.
+       */
+      synchronous?: 'NORMAL';
+    } = {},
   ) {
-    this.connection = new CachedConnection(path, { timeout: busyTimeoutMs });
+    this.busyTimeoutMs = options.busyTimeoutMs ?? BUSY_TIMEOUT_MS;
+    const memory = path === ':memory:';
+    this.walSync = memory || options.synchronous ? null : new WalSync(path);
+    this.connection = new CachedConnection(path, {
+      timeout: BLOCKING_BUSY_MS,
+      // WAL mode with NORMAL never corrupts the file; durability is the flusher's (or not needed).
+      setup: memory ? undefined : 'PRAGMA synchronous = NORMAL',
+    });
   }
 
-  /** Waits for the write queue, then `BEGIN IMMEDIATE`; the transaction gives the queue back when it ends. */
-  async begin(): Promise<Transaction> {
-    const release = await this.lock.acquire(this.queueTimeoutMs);
+  private readonly busyTimeoutMs: number;
+  /**
+   * The fsync that makes the last COMMIT durable (null: durable at COMMIT). A later one covers
+   * every earlier commit too, so waiting for whichever is newest is enough.
+   */
+  lastFlush: Promise<void> | null = null;
+
+  /** Opens the file now (so a bad path fails at start-up) and turns on WAL for a file. */
+  open(wal: boolean): void {
+    try {
+      if (wal) this.connection.exec('PRAGMA journal_mode = WAL');
+      else void this.connection.db;
+    } catch (err) {
+      throw toStoreError(err);
+    }
+  }
+
+  /**
+   * `BEGIN IMMEDIATE` now: true when the transaction is open, false while another process holds
+   * the write lock. Any other failure is thrown.
+   */
+  tryBegin(): boolean {
     try {
       this.connection.exec('BEGIN IMMEDIATE');
-      return new CachedStatementTransaction(this.connection, this.connection.db, release);
+      return true;
     } catch (err) {
-      // Whatever stopped BEGIN (a BUSY, a closed file) is not carried into the next transaction.
+      if (isBusy(err)) return false;
       this.connection.reset();
-      release();
+      throw toStoreError(err);
+    }
+  }
+
+  /** Runs one statement of the open transaction; SQLite's errors are thrown as they come. */
+  run(statement: SqlStatement): StatementResult {
+    return this.connection.run(statement);
+  }
+
+  /** SAVEPOINT, RELEASE, ROLLBACK TO: SQL text run without preparing it. */
+  exec(sql: string): void {
+    this.connection.exec(sql);
+  }
+
+  /** True while the transaction opened by `begin` is still open (SQLite may roll it back itself). */
+  get inTransaction(): boolean {
+    return this.connection.inTransaction;
+  }
+
+  /**
+   * Runs `work` in one write transaction: `BEGIN IMMEDIATE`, `work`, COMMIT, in one synchronous run
+   * so that nothing else of this process can use the connection in between. While another process
+   * holds the write lock it waits asynchronously (jittered backoff) and tries again, for at most
+   * `busyTimeoutMs` (or `waitMs`) in all; then SQLITE_BUSY. When `work` or the COMMIT throws,
+   * the transaction is rolled back and the connection replaced. The answer comes at COMMIT; the
+   * commit is durable once `walSync.durable()` resolves.
+   */
+  async transaction<T>(work: (conn: CachedConnection) => T, waitMs = this.busyTimeoutMs): Promise<T> {
+    const started = performance.now();
+    for (let attempt = 0; !this.tryBegin(); attempt++) {
+      const waited = performance.now() - started;
+      if (waited >= waitMs) {
+        throw new StoreError(
+          `The database is locked by another process (waited ${Math.round(waited)} ms).`,
+          'SQLITE_BUSY',
+        );
+      }
+      await sleep(Math.min(waitMs - waited, 1 + busyBackoffMs(attempt, 2, 50)));
+    }
+    try {
+      const result = work(this.connection);
+      this.connection.exec('COMMIT');
+      // Asked for at once, so a read that follows in any later tick waits for it (wal-sync.ts).
+      this.lastFlush = this.walSync?.flush() ?? null;
+      this.lastFlush?.catch(() => {});
+      return result;
+    } catch (err) {
+      this.connection.reset();
       throw err;
     }
   }
 
-  /** Closes the connection; a later `begin` fails. */
+  /** Closes the connection; a later transaction fails. */
   close(): void {
     this.connection.close();
-  }
-}
-
-/** One write transaction on the write connection. */
-class CachedStatementTransaction implements Transaction {
-  private ended = false;
-  private failed = false;
-
-  constructor(
-    private readonly connection: CachedConnection,
-    private readonly db: Database.Database,
-    private readonly release: () => void,
-  ) {}
-
-  async execute(stmt: InStatement, args?: InArgs): Promise<ResultSet> {
-    return typeof stmt === 'string' ? this.run(stmt, args) : this.run(stmt.sql, stmt.args);
-  }
-
-  async batch(stmts: InStatement[]): Promise<ResultSet[]> {
-    const results: ResultSet[] = [];
-    for (const [i, stmt] of stmts.entries()) {
-      try {
-        results.push(typeof stmt === 'string' ? this.run(stmt, undefined) : this.run(stmt.sql, stmt.args));
-      } catch (err) {
-        if (err instanceof LibsqlError && !(err instanceof LibsqlBatchError)) {
-          throw new LibsqlBatchError(err.message, i, err.code, err.extendedCode, err.rawCode, err);
-        }
-        throw err;
-      }
-    }
-    return results;
-  }
-
-  async executeMultiple(sql: string): Promise<void> {
-    this.checkOpen();
-    this.guard(() => this.connection.exec(sql));
-  }
-
-  async commit(): Promise<void> {
-    this.checkOpen();
-    try {
-      this.guard(() => this.connection.exec('COMMIT'));
-    } finally {
-      this.end();
-    }
-  }
-
-  async rollback(): Promise<void> {
-    if (this.ended) return;
-    try {
-      if (!this.closed) this.guard(() => this.connection.exec('ROLLBACK'));
-    } finally {
-      this.end();
-    }
-  }
-
-  close(): void {
-    if (this.ended) return;
-    this.end();
-  }
-
-  get closed(): boolean {
-    return this.ended || !this.connection.holds(this.db) || !this.db.inTransaction;
-  }
-
-  private run(sql: string, args: InArgs | undefined): ResultSet {
-    this.checkOpen();
-    return this.guard(() => this.connection.run(sql, args));
-  }
-
-  /** Remembers any error, so the connection is replaced when the transaction ends. */
-  private guard<T>(work: () => T): T {
-    try {
-      return work();
-    } catch (err) {
-      this.failed = true;
-      throw err;
-    }
-  }
-
-  private checkOpen(): void {
-    if (this.closed) throw new LibsqlError('The transaction is closed', 'TRANSACTION_CLOSED');
-  }
-
-  private end(): void {
-    if (this.ended) return;
-    this.ended = true;
-    try {
-      if (!this.connection.holds(this.db)) return;
-      // Roll back before anything else: a closed connection whose statements are not yet
-      // collected lives on, and must not keep the write lock of a transaction left open.
-      if (this.db.inTransaction) {
-        try {
-          this.connection.exec('ROLLBACK');
-        } catch {
-          this.failed = true;
-        }
-      }
-      if (this.failed) this.connection.reset();
-    } finally {
-      this.release();
-    }
   }
 }

@@ -10,12 +10,12 @@ export async function callStripe<T>(action: string, call: () => Promise<T>): Pro
   try {
     return await call();
   } catch (err) {
-    throw toApiError(action, err);
+    throw stripeFailure(action, err);
   }
 }
 
-/** The ApiError for a failed Stripe call; anything that is not a Stripe error is returned as is. */
-export function toApiError(action: string, err: unknown): unknown {
+/** The 502 for a failed Stripe call (named apart from the error handler's `toApiError`); anything else is returned as is. */
+export function stripeFailure(action: string, err: unknown): unknown {
   if (!(err instanceof Stripe.errors.StripeError)) return err;
   const detail = err.code ? `${err.message} (${err.code})` : err.message;
   return new ApiError(502, 'stripe_error', `Stripe could not ${action}: ${detail}`);

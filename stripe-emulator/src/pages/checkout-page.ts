@@ -3,9 +3,9 @@ import type Stripe from 'stripe';
 import { cardFor, TEST_CARD_HINTS } from '../cards.ts';
 import type { Emulator } from '../emulator.ts';
 import { StripeApiError } from '../errors.ts';
+import type { CheckoutSessionRecord, CustomerRecord } from '../records.ts';
 import type { completeCheckoutSession } from '../resources/checkout-completion.ts';
-import { type CheckoutSessionRecord, requireCheckoutSession } from '../resources/checkout-sessions.ts';
-import type { CustomerRecord } from '../resources/customers.ts';
+import { requireCheckoutSession } from '../resources/checkout-sessions.ts';
 import { esc, hostedPage, money } from './html.ts';
 
 /**

@@ -2,11 +2,15 @@ import type { Context } from 'hono';
 import type Stripe from 'stripe';
 import type { Emulator } from '../emulator.ts';
 import { StripeApiError } from '../errors.ts';
-import type { PortalSessionRecord } from '../resources/billing-portal.ts';
-import type { CustomerRecord } from '../resources/customers.ts';
-import type { InvoiceRecord } from '../resources/invoices.ts';
-import { amountFor, type PriceRecord } from '../resources/prices.ts';
-import { currentPeriod, type SubscriptionRecord, setCancelAtPeriodEnd } from '../resources/subscriptions.ts';
+import type {
+  CustomerRecord,
+  InvoiceRecord,
+  PortalSessionRecord,
+  PriceRecord,
+  SubscriptionRecord,
+} from '../records.ts';
+import { amountFor } from '../resources/prices.ts';
+import { currentPeriod, setCancelAtPeriodEnd } from '../resources/subscriptions.ts';
 import type { StoredObject } from '../store.ts';
 import { esc, hostedPage, money } from './html.ts';
 

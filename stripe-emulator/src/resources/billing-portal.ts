@@ -1,12 +1,9 @@
-import type Stripe from 'stripe';
 import type { ApiRequest, Emulator } from '../emulator.ts';
 import { invalidParam, invalidRequest, resourceMissing } from '../errors.ts';
 import { newId } from '../ids.ts';
+import { requireCustomer } from '../lookups.ts';
 import { registerPortalPage } from '../pages/portal-page.ts';
-import type { StoredObject } from '../store.ts';
-import { requireCustomer } from './customers.ts';
-
-export type PortalSessionRecord = Stripe.BillingPortal.Session & StoredObject;
+import type { PortalSessionRecord } from '../records.ts';
 
 /** The configuration every session uses unless one is named: Stripe's default (cancel at period end). */
 export const DEFAULT_PORTAL_CONFIGURATION = 'bpc_emulator_default';

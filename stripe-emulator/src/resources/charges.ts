@@ -3,11 +3,7 @@ import type { ApiRequest, Emulator } from '../emulator.ts';
 import { resourceMissing } from '../errors.ts';
 import { paginate } from '../expand.ts';
 import { newId, randomToken } from '../ids.ts';
-import type { StoredObject } from '../store.ts';
-import type { PaymentMethodRecord } from './payment-methods.ts';
-
-/** The minimal charge store behind `charge.*` events: one charge per payment attempt. */
-export type ChargeRecord = Stripe.Charge & StoredObject;
+import type { ChargeRecord, PaymentMethodRecord } from '../records.ts';
 
 /** Why a charge failed, as the card network reports it. */
 export interface ChargeFailure {

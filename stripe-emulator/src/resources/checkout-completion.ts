@@ -4,23 +4,20 @@ import { jsonBody } from '../control.ts';
 import type { Emulator, EventRequest } from '../emulator.ts';
 import { invalidParam, StripeApiError } from '../errors.ts';
 import { registerCheckoutPage } from '../pages/checkout-page.ts';
+import type {
+  CheckoutSessionRecord,
+  CustomerRecord,
+  PaymentIntentRecord,
+  PaymentMethodRecord,
+  SetupIntentRecord,
+} from '../records.ts';
 import { render } from '../store.ts';
 import { settleCharge } from './charges.ts';
-import { type CheckoutSessionRecord, requireCheckoutSession } from './checkout-sessions.ts';
-import { type CustomerRecord, createCustomer } from './customers.ts';
-import {
-  chargeFailureFor,
-  confirmPaymentIntent,
-  newPaymentIntent,
-  type PaymentIntentRecord,
-} from './payment-intents.ts';
-import {
-  createCardPaymentMethod,
-  EMPTY_ADDRESS,
-  invalidCardNumber,
-  type PaymentMethodRecord,
-} from './payment-methods.ts';
-import { confirmSetupIntent, newSetupIntent, type SetupIntentRecord } from './setup-intents.ts';
+import { requireCheckoutSession } from './checkout-sessions.ts';
+import { createCustomer } from './customers.ts';
+import { chargeFailureFor, confirmPaymentIntent, newPaymentIntent } from './payment-intents.ts';
+import { createCardPaymentMethod, EMPTY_ADDRESS, invalidCardNumber } from './payment-methods.ts';
+import { confirmSetupIntent, newSetupIntent } from './setup-intents.ts';
 import { createSubscriptionFromCheckout } from './subscriptions.ts';
 
 /** What the payer typed besides the card: the email and name on the hosted page, and the card's expiry. */

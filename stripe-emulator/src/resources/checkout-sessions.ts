@@ -3,34 +3,12 @@ import type { ApiRequest, Emulator, EventRequest } from '../emulator.ts';
 import { invalidParam, invalidRequest, missingParam, resourceMissing, StripeApiError } from '../errors.ts';
 import { type ListResult, paginate } from '../expand.ts';
 import { newId, randomToken } from '../ids.ts';
+import { requireCustomer, requirePrice } from '../lookups.ts';
 import type { ParamReader } from '../params.ts';
-import { render, type StoredObject } from '../store.ts';
-import { requireCustomer } from './customers.ts';
+import type { CheckoutSessionRecord, IntentData, PriceRecord, ProductRecord } from '../records.ts';
+import { render } from '../store.ts';
 import { MIN_CHARGE_AMOUNT } from './payment-intents.ts';
-import {
-  amountFor,
-  MAX_UNIT_AMOUNT,
-  type PriceRecord,
-  priceFromParams,
-  readCurrency,
-  requirePrice,
-} from './prices.ts';
-import type { ProductRecord } from './products.ts';
-
-/** What a session keeps for completion: the `*_data` params Stripe copies onto the objects it creates then. */
-interface IntentData {
-  metadata: Record<string, string>;
-  description: string | null;
-}
-
-/** A stored Checkout Session; `_`-keys hold its line items and the `*_data` params until completion. */
-export type CheckoutSessionRecord = Stripe.Checkout.Session &
-  StoredObject & {
-    _line_items: Stripe.LineItem[];
-    _payment_intent_data: (IntentData & { setup_future_usage: 'on_session' | 'off_session' | null }) | null;
-    _subscription_data: IntentData | null;
-    _setup_intent_data: IntentData | null;
-  };
+import { amountFor, MAX_UNIT_AMOUNT, priceFromParams, readCurrency } from './prices.ts';
 
 const HALF_HOUR = 30 * 60;
 const DAY = 24 * 60 * 60;

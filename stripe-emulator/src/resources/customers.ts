@@ -1,21 +1,12 @@
-import type Stripe from 'stripe';
 import type { ApiRequest, Emulator } from '../emulator.ts';
 import { invalidParam, invalidRequest, resourceMissing } from '../errors.ts';
 import { paginate } from '../expand.ts';
 import { newId, randomToken } from '../ids.ts';
+import { requireAttachedPaymentMethod, requireCustomer } from '../lookups.ts';
 import type { ParamReader } from '../params.ts';
-import type { StoredObject } from '../store.ts';
+import { changedAttributes } from '../previous-attributes.ts';
+import type { CustomerRecord } from '../records.ts';
 import { attachPaymentMethod, resolvePaymentMethod } from './payment-methods.ts';
-import { endSubscription, type SubscriptionRecord } from './subscriptions.ts';
-
-export type CustomerRecord = Stripe.Customer & StoredObject;
-
-/** The customer or a 404 `resource_missing`, as Stripe answers an unknown id. */
-export function requireCustomer(emu: Emulator, id: string, param = 'id'): CustomerRecord {
-  const customer = emu.store.get<CustomerRecord>('customers', id);
-  if (!customer || (customer as { deleted?: boolean }).deleted) throw resourceMissing('customer', id, param);
-  return customer;
-}
 
 function applyCommonFields(customer: CustomerRecord, p: ParamReader, emu: Emulator): void {
   for (const field of ['email', 'name', 'phone', 'description'] as const) {
@@ -29,17 +20,8 @@ function applyCommonFields(customer: CustomerRecord, p: ParamReader, emu: Emulat
   if (settings) {
     const pm = settings.nullableString('default_payment_method');
     if (pm !== undefined) {
-      if (pm !== null) {
-        const method = emu.store.get<StoredObject & { customer: string | null }>('payment_methods', pm);
-        if (!method) throw resourceMissing('payment_method', pm, 'invoice_settings[default_payment_method]');
-        if (method.customer !== customer.id) {
-          throw invalidRequest(
-            `The customer does not have a payment method with the ID ${pm}. The payment method must be attached to the customer.`,
-            'invoice_settings[default_payment_method]',
-            'resource_missing',
-          );
-        }
-      }
+      if (pm !== null)
+        requireAttachedPaymentMethod(emu, customer.id, pm, 'invoice_settings[default_payment_method]');
       customer.invoice_settings.default_payment_method = pm;
     }
   }
@@ -125,17 +107,6 @@ function update(req: ApiRequest): CustomerRecord {
   return customer;
 }
 
-/** The top-level values that changed, as `previous_attributes` lists them. */
-export function changedAttributes(before: object, after: object): Record<string, unknown> {
-  const prev: Record<string, unknown> = {};
-  const a = after as Record<string, unknown>;
-  for (const [k, v] of Object.entries(before)) {
-    if (k.startsWith('_')) continue;
-    if (JSON.stringify(v) !== JSON.stringify(a[k])) prev[k] = v;
-  }
-  return prev;
-}
-
 /**
  * Stripe's search query language, the part billing integrations use: `field:'value'` and
  * `metadata['key']:'value'` clauses joined by AND.
@@ -188,12 +159,8 @@ export function registerCustomers(emu: Emulator): void {
   emu.route('post', '/v1/customers/:id', update);
   emu.route('delete', '/v1/customers/:id', (req) => {
     const customer = requireCustomer(req.emu, req.path.id!);
-    // Deleting a customer cancels its subscriptions at once, as Stripe does.
-    for (const sub of req.emu.store.collection<SubscriptionRecord>('subscriptions').values()) {
-      if (sub.customer === customer.id && !['canceled', 'incomplete_expired'].includes(sub.status)) {
-        endSubscription(req.emu, sub, 'cancellation_requested', req.eventRequest);
-      }
-    }
+    // What belongs to the customer ends first (subscriptions.ts cancels its subscriptions at once), as at Stripe.
+    req.emu.runCustomerDeleteListeners(customer.id, req.eventRequest);
     req.emu.store.delete('customers', customer.id);
     req.emu.emitEvent('customer.deleted', customer, { request: req.eventRequest });
     return { id: customer.id, object: 'customer', deleted: true };

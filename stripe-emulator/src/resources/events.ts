@@ -1,12 +1,9 @@
-import type Stripe from 'stripe';
 import { API_VERSION, type Emulator, newWebhookSecret } from '../emulator.ts';
 import { invalidParam, resourceMissing } from '../errors.ts';
 import { paginate } from '../expand.ts';
 import { newId } from '../ids.ts';
-import type { StoredObject } from '../store.ts';
+import type { EventRecord } from '../records.ts';
 import type { WebhookEndpointRecord } from '../webhooks.ts';
-
-type EventRecord = Stripe.Event & StoredObject;
 
 /** `events` (retrieve, list by type) and `webhook_endpoints` (create answers the `whsec_` secret once). */
 export function registerEvents(emu: Emulator): void {

@@ -1,3 +1,4 @@
+import { registerBillingCycle } from '../billing-cycle.ts';
 import type { Emulator } from '../emulator.ts';
 import { registerBillingPortal } from './billing-portal.ts';
 import { registerCharges } from './charges.ts';
@@ -14,12 +15,17 @@ import { registerSetupIntents } from './setup-intents.ts';
 import { registerSubscriptions } from './subscriptions.ts';
 import { registerTestClocks } from './test-clocks.ts';
 
-/** Every resource module, in the order their routes must be matched (specific paths before `:id`). */
+/**
+ * Every resource module, in the order their routes must be matched (specific paths before `:id`),
+ * and the billing cycle, which sits above the subscriptions and invoices it drives. Time listeners
+ * run in registration order: renewals before Checkout Session expiry.
+ */
 export function registerResources(emu: Emulator): void {
   registerCustomers(emu);
   registerEvents(emu);
   registerTestClocks(emu);
   registerSubscriptions(emu);
+  registerBillingCycle(emu);
   registerInvoices(emu);
   registerBillingPortal(emu);
   registerProducts(emu);

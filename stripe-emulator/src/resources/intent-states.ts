@@ -6,7 +6,7 @@ import { isTestPaymentMethodToken } from '../cards.ts';
 import type { Emulator } from '../emulator.ts';
 import { invalidRequest, missingParam, resourceMissing } from '../errors.ts';
 import type { ParamReader } from '../params.ts';
-import type { PaymentMethodRecord } from './payment-methods.ts';
+import type { PaymentMethodRecord } from '../records.ts';
 
 /** The two intent objects, as Stripe names them in messages. */
 export type IntentKind = 'PaymentIntent' | 'SetupIntent';

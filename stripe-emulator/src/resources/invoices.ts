@@ -1,30 +1,22 @@
-import type Stripe from 'stripe';
 import type { ApiRequest, Emulator } from '../emulator.ts';
 import { invalidParam, resourceMissing, StripeApiError } from '../errors.ts';
 import { type ListResult, paginate } from '../expand.ts';
 import { newId } from '../ids.ts';
+import { requireInvoice } from '../lookups.ts';
+import { changedAttributes } from '../previous-attributes.ts';
+import type {
+  CustomerRecord,
+  InvoicePaymentRecord,
+  InvoiceRecord,
+  PriceRecord,
+  SubscriptionRecord,
+} from '../records.ts';
 import { render, type StoredObject } from '../store.ts';
-import { type CustomerRecord, changedAttributes } from './customers.ts';
 import { chargeOffSession } from './payment-intents.ts';
-import { amountFor, type PriceRecord } from './prices.ts';
-import type { SubscriptionRecord } from './subscriptions.ts';
-
-export type InvoiceRecord = Stripe.Invoice &
-  StoredObject & {
-    /** When the first payment attempt failed: retries are scheduled from it. */
-    _first_failed_at?: number | null;
-  };
-export type InvoicePaymentRecord = Stripe.InvoicePayment & StoredObject;
+import { amountFor } from './prices.ts';
 
 /** How long Stripe waits after `invoice.created` before finalizing a renewal invoice and charging it. */
 export const FINALIZE_DELAY_SECONDS = 3600;
-
-/** The invoice or a 404 `resource_missing`. */
-export function requireInvoice(emu: Emulator, id: string, param = 'id'): InvoiceRecord {
-  const invoice = emu.store.get<InvoiceRecord>('invoices', id);
-  if (!invoice) throw resourceMissing('invoice', id, param);
-  return invoice;
-}
 
 /** The subscription an invoice bills, from `parent.subscription_details`. */
 export function invoiceSubscriptionId(invoice: InvoiceRecord): string | null {

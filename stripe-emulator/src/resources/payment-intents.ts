@@ -1,13 +1,14 @@
 import type Stripe from 'stripe';
 import type { CardOutcome } from '../cards.ts';
 import type { ApiRequest, Emulator, EventRequest } from '../emulator.ts';
-import { invalidParam, invalidRequest, resourceMissing, StripeApiError } from '../errors.ts';
+import { invalidParam, invalidRequest, StripeApiError } from '../errors.ts';
 import { paginate } from '../expand.ts';
 import { newId, randomToken } from '../ids.ts';
+import { requireCustomer, requirePaymentIntent } from '../lookups.ts';
 import type { ParamReader } from '../params.ts';
-import { render, type StoredObject } from '../store.ts';
+import type { PaymentIntentRecord, PaymentMethodRecord } from '../records.ts';
+import { render } from '../store.ts';
 import { type ChargeFailure, recordCharge } from './charges.ts';
-import { requireCustomer } from './customers.ts';
 import {
   assertCancelable,
   assertConfirmable,
@@ -15,15 +16,8 @@ import {
   rejectPaymentMethodTypes,
   savedMethodParam,
 } from './intent-states.ts';
-import {
-  attachPaymentMethod,
-  type PaymentMethodRecord,
-  resolvePaymentMethod,
-  testCardOf,
-} from './payment-methods.ts';
+import { attachPaymentMethod, resolvePaymentMethod, testCardOf } from './payment-methods.ts';
 import { MAX_UNIT_AMOUNT, readCurrency } from './prices.ts';
-
-export type PaymentIntentRecord = Stripe.PaymentIntent & StoredObject;
 
 /** What a payment attempt answered: the PaymentIntent, and the card error Stripe would send when it failed. */
 export interface ChargeResult {
@@ -259,13 +253,6 @@ export function chargeOffSession(
   emu.emitEvent('payment_intent.created', pi, { request, customer: args.customer });
   const error = confirmPaymentIntent(emu, pi, pm, { offSession: true, request });
   return { paymentIntent: pi, error };
-}
-
-/** The intent or a 404 `resource_missing`. */
-export function requirePaymentIntent(emu: Emulator, id: string, param = 'id'): PaymentIntentRecord {
-  const pi = emu.store.get<PaymentIntentRecord>('payment_intents', id);
-  if (!pi) throw resourceMissing('payment_intent', id, param);
-  return pi;
 }
 
 /** `off_session` is a boolean, or `one_off` / `recurring` (both mean the customer is not present). */

@@ -5,12 +5,10 @@ import type { ApiRequest, Emulator, EventRequest } from '../emulator.ts';
 import { invalidParam, invalidRequest, resourceMissing, StripeApiError } from '../errors.ts';
 import { paginate } from '../expand.ts';
 import { newId } from '../ids.ts';
+import { requireCustomer } from '../lookups.ts';
 import type { ParamReader } from '../params.ts';
-import type { StoredObject } from '../store.ts';
-import { changedAttributes, requireCustomer } from './customers.ts';
-
-/** A stored PaymentMethod; `_card_number` is the test card it was made from (never rendered). */
-export type PaymentMethodRecord = Stripe.PaymentMethod & StoredObject & { _card_number: string };
+import { changedAttributes } from '../previous-attributes.ts';
+import type { CustomerRecord, PaymentMethodRecord } from '../records.ts';
 
 /** An address with every field present and null, as Stripe renders one nobody filled in. */
 export const EMPTY_ADDRESS: Stripe.Address = {
@@ -161,7 +159,7 @@ export function detachPaymentMethod(
     customer: customerId,
     previousAttributes: { customer: customerId },
   });
-  const customer = emu.store.get<Stripe.Customer & StoredObject>('customers', customerId);
+  const customer = emu.store.get<CustomerRecord>('customers', customerId);
   if (customer && customer.invoice_settings.default_payment_method === pm.id) {
     const before = structuredClone(customer);
     customer.invoice_settings.default_payment_method = null;

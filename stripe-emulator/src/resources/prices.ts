@@ -1,14 +1,13 @@
 import type Stripe from 'stripe';
 import type { ApiRequest, Emulator } from '../emulator.ts';
-import { invalidParam, invalidRequest, missingParam, resourceMissing } from '../errors.ts';
+import { invalidParam, invalidRequest, missingParam } from '../errors.ts';
 import { paginate } from '../expand.ts';
 import { newId } from '../ids.ts';
+import { requirePrice, requireProduct } from '../lookups.ts';
 import type { ParamReader } from '../params.ts';
-import type { StoredObject } from '../store.ts';
-import { changedAttributes } from './customers.ts';
-import { type ProductRecord, productFromParams, requireProduct } from './products.ts';
-
-export type PriceRecord = Stripe.Price & StoredObject & { _inline?: boolean };
+import { changedAttributes } from '../previous-attributes.ts';
+import type { PriceRecord, ProductRecord } from '../records.ts';
+import { productFromParams } from './product-params.ts';
 
 /** Stripe's largest amount for one unit, in the minor unit ($999,999.99). */
 export const MAX_UNIT_AMOUNT = 99_999_999;
@@ -24,13 +23,6 @@ const MAX_INTERVAL_COUNT: Record<Stripe.Price.Recurring.Interval, number> = {
 /** Decimal fields go over the wire as numeric strings; the SDK turns them into its Decimal type. */
 export function decimalString(value: number | string): Stripe.Decimal {
   return String(value) as unknown as Stripe.Decimal;
-}
-
-/** The price or a 404 `resource_missing`, as Stripe answers an unknown id. */
-export function requirePrice(emu: Emulator, id: string, param = 'id'): PriceRecord {
-  const price = emu.store.get<PriceRecord>('prices', id);
-  if (!price) throw resourceMissing('price', id, param);
-  return price;
 }
 
 /** A three-letter ISO currency code, lowercased as Stripe answers it. */

@@ -1,74 +1,11 @@
-import type Stripe from 'stripe';
 import type { ApiRequest, Emulator } from '../emulator.ts';
 import { invalidParam, invalidRequest, resourceMissing } from '../errors.ts';
 import { paginate } from '../expand.ts';
-import { newId } from '../ids.ts';
-import type { ParamReader } from '../params.ts';
-import type { StoredObject } from '../store.ts';
-import { changedAttributes } from './customers.ts';
-import { type PriceRecord, priceFromParams } from './prices.ts';
-
-export type ProductRecord = Stripe.Product & StoredObject;
-
-/** The product or a 404 `resource_missing`, as Stripe answers an unknown id. */
-export function requireProduct(emu: Emulator, id: string, param = 'id'): ProductRecord {
-  const product = emu.store.get<ProductRecord>('products', id);
-  if (!product) throw resourceMissing('product', id, param);
-  return product;
-}
-
-function optionalText(p: ParamReader, key: string, max: number): string | null {
-  const v = p.nullableString(key);
-  if (v === undefined || v === null) return null;
-  if (v.length > max)
-    throw invalidParam(p.path ? `${p.path}[${key}]` : key, `${key} must be at most ${max} characters.`);
-  return v;
-}
-
-/**
- * A product built from create params (`name`, `description`, `metadata`, `images`, …), validated
- * but not yet saved, so a caller can check everything else before anything changes. Also reads
- * `product_data` in prices and Checkout's `price_data`.
- */
-export function productFromParams(emu: Emulator, p: ParamReader, time = emu.now()): ProductRecord {
-  const name = p.string('name', { required: true });
-  if (name.length > 250)
-    throw invalidParam(p.path ? `${p.path}[name]` : 'name', 'name must be at most 250 characters.');
-  const id = p.string('id');
-  if (id !== undefined) {
-    if (!/^[A-Za-z0-9_-]{1,200}$/.test(id)) throw invalidParam('id', `Invalid product id: ${id}`);
-    if (emu.store.get('products', id)) {
-      throw invalidRequest(`Product already exists.`, 'id', 'resource_already_exists');
-    }
-  }
-  const images = p.stringArray('images') ?? [];
-  if (images.length > 8) throw invalidParam('images', 'A product can have at most 8 images.');
-  const features = (p.array('marketing_features') ?? []).map((f) => ({
-    name: f.string('name', { required: true }),
-  }));
-  return {
-    id: id ?? newId('prod'),
-    object: 'product',
-    active: p.boolean('active') ?? true,
-    created: time,
-    default_price: null,
-    description: optionalText(p, 'description', 40_000),
-    images,
-    livemode: false,
-    marketing_features: features,
-    metadata: p.metadata(),
-    name,
-    package_dimensions: null,
-    shippable: p.boolean('shippable') ?? null,
-    statement_descriptor: optionalText(p, 'statement_descriptor', 22),
-    tax_code: p.string('tax_code') ?? null,
-    tax_details: null,
-    type: p.enum('type', ['good', 'service'] as const) ?? 'service',
-    unit_label: optionalText(p, 'unit_label', 12),
-    updated: time,
-    url: optionalText(p, 'url', 5000),
-  };
-}
+import { requireProduct } from '../lookups.ts';
+import { changedAttributes } from '../previous-attributes.ts';
+import type { PriceRecord, ProductRecord } from '../records.ts';
+import { priceFromParams } from './prices.ts';
+import { optionalText, productFromParams } from './product-params.ts';
 
 function create(req: ApiRequest): ProductRecord {
   const { emu, params: p } = req;

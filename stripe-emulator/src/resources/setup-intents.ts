@@ -1,10 +1,11 @@
 import type Stripe from 'stripe';
 import type { ApiRequest, Emulator, EventRequest } from '../emulator.ts';
-import { invalidRequest, missingParam, resourceMissing, StripeApiError } from '../errors.ts';
+import { invalidRequest, missingParam, StripeApiError } from '../errors.ts';
 import { paginate } from '../expand.ts';
 import { newId, randomToken } from '../ids.ts';
-import { render, type StoredObject } from '../store.ts';
-import { requireCustomer } from './customers.ts';
+import { requireCustomer, requireSetupIntent } from '../lookups.ts';
+import type { PaymentMethodRecord, SetupIntentRecord } from '../records.ts';
+import { render } from '../store.ts';
 import {
   assertCancelable,
   assertConfirmable,
@@ -12,14 +13,7 @@ import {
   rejectPaymentMethodTypes,
   savedMethodParam,
 } from './intent-states.ts';
-import {
-  attachPaymentMethod,
-  type PaymentMethodRecord,
-  resolvePaymentMethod,
-  testCardOf,
-} from './payment-methods.ts';
-
-export type SetupIntentRecord = Stripe.SetupIntent & StoredObject;
+import { attachPaymentMethod, resolvePaymentMethod, testCardOf } from './payment-methods.ts';
 
 /** A new SetupIntent, not yet saved: `requires_payment_method`, or `requires_confirmation` with a method. */
 export function newSetupIntent(
@@ -121,13 +115,6 @@ export function confirmSetupIntent(
   emu.store.put('setup_intents', si);
   emu.emitEvent('setup_intent.succeeded', si, { request: opts.request, customer });
   return null;
-}
-
-/** The intent or a 404 `resource_missing`. */
-export function requireSetupIntent(emu: Emulator, id: string, param = 'id'): SetupIntentRecord {
-  const si = emu.store.get<SetupIntentRecord>('setup_intents', id);
-  if (!si) throw resourceMissing('setup_intent', id, param);
-  return si;
 }
 
 /** Checks a `payment_method` param without creating anything, so a later validation error changes nothing. */

@@ -1,50 +1,31 @@
 import type Stripe from 'stripe';
-import { registerBillingCycle } from '../billing-cycle.ts';
 import { periodEnd } from '../billing-periods.ts';
 import type { ApiRequest, Emulator, EventRequest } from '../emulator.ts';
 import { invalidParam, invalidRequest, resourceMissing, type StripeApiError } from '../errors.ts';
 import { paginate } from '../expand.ts';
 import { newId } from '../ids.ts';
+import {
+  requireAttachedPaymentMethod,
+  requireCustomer,
+  requirePrice,
+  requireSubscription,
+} from '../lookups.ts';
 import type { ParamReader } from '../params.ts';
-import { render, type StoredObject } from '../store.ts';
-import { type CustomerRecord, changedAttributes, requireCustomer } from './customers.ts';
+import { changedAttributes } from '../previous-attributes.ts';
+import type { CustomerRecord, InvoiceRecord, PriceRecord, SubscriptionRecord } from '../records.ts';
+import { render } from '../store.ts';
 import {
   attemptInvoicePayment,
   createSubscriptionInvoice,
   finalizeInvoice,
-  type InvoiceRecord,
   invoiceSubscriptionId,
   stopRetrying,
   voidInvoice,
 } from './invoices.ts';
-import { type PriceRecord, requirePrice } from './prices.ts';
-
-export type SubscriptionRecord = Stripe.Subscription & StoredObject;
 
 const MAX_ITEMS = 20;
 /** An unpaid first invoice keeps a subscription `incomplete` this long, then it expires. */
 export const INCOMPLETE_EXPIRY_SECONDS = 23 * 3600;
-
-/** The subscription or a 404 `resource_missing`. */
-export function requireSubscription(emu: Emulator, id: string, param = 'id'): SubscriptionRecord {
-  const sub = emu.store.get<SubscriptionRecord>('subscriptions', id);
-  if (!sub) throw resourceMissing('subscription', id, param);
-  return sub;
-}
-
-/** A payment method id that must already be attached to the customer, as Stripe requires for defaults. */
-function requireAttachedPaymentMethod(emu: Emulator, customerId: string, pm: string, param: string): string {
-  const method = emu.store.get<StoredObject & { customer: string | null }>('payment_methods', pm);
-  if (!method) throw resourceMissing('payment_method', pm, param);
-  if (method.customer !== customerId) {
-    throw invalidRequest(
-      `The customer does not have a payment method with the ID ${pm}. The payment method must be attached to the customer.`,
-      param,
-      'resource_missing',
-    );
-  }
-  return pm;
-}
 
 /** A subscription's items must use recurring prices of one currency and one billing interval. */
 function checkPrices(items: Array<{ price: PriceRecord; param: string }>): void {
@@ -618,7 +599,10 @@ function findItem(emu: Emulator, id: string): Stripe.SubscriptionItem {
   throw resourceMissing('subscription_item', id);
 }
 
-/** `subscriptions` (create, retrieve, update, cancel, list), their items (read-only), and the billing cycle that renews them. */
+/**
+ * `subscriptions` (create, retrieve, update, cancel, list) and their items (read-only); deleting a
+ * customer cancels its subscriptions. `billing-cycle.ts` renews them.
+ */
 export function registerSubscriptions(emu: Emulator): void {
   emu.route('get', '/v1/subscription_items', (req) => {
     const id = req.params.string('subscription', { required: true });
@@ -636,5 +620,12 @@ export function registerSubscriptions(emu: Emulator): void {
   emu.route('get', '/v1/subscriptions/:id', (req) => requireSubscription(req.emu, req.path.id!));
   emu.route('post', '/v1/subscriptions/:id', update);
   emu.route('delete', '/v1/subscriptions/:id', cancel);
-  registerBillingCycle(emu);
+  // Deleting a customer cancels its subscriptions at once, as Stripe does.
+  emu.onCustomerDelete((customerId, request) => {
+    for (const sub of emu.store.collection<SubscriptionRecord>('subscriptions').values()) {
+      if (sub.customer === customerId && !['canceled', 'incomplete_expired'].includes(sub.status)) {
+        endSubscription(emu, sub, 'cancellation_requested', request);
+      }
+    }
+  });
 }

@@ -1,25 +1,15 @@
-import type Stripe from 'stripe';
 import { approximateIntervalSeconds } from '../billing-periods.ts';
 import type { ApiRequest, Emulator } from '../emulator.ts';
-import { invalidParam, invalidRequest, resourceMissing } from '../errors.ts';
+import { invalidParam, invalidRequest } from '../errors.ts';
 import { paginate } from '../expand.ts';
 import { newId } from '../ids.ts';
+import { requireCustomer, requireTestClock } from '../lookups.ts';
+import type { CustomerRecord, SubscriptionRecord, TestClockRecord } from '../records.ts';
 import { render, type StoredObject } from '../store.ts';
-import type { CustomerRecord } from './customers.ts';
-import type { SubscriptionRecord } from './subscriptions.ts';
-
-export type TestClockRecord = Stripe.TestHelpers.TestClock & StoredObject;
 
 const TWO_YEARS = 2 * 366 * 86_400;
 /** Stripe deletes a test clock and its objects 30 days after it is created. */
 const LIFETIME = 30 * 86_400;
-
-/** The test clock or a 404 `resource_missing`. */
-export function requireTestClock(emu: Emulator, id: string, param = 'id'): TestClockRecord {
-  const clock = emu.store.get<TestClockRecord>('test_clocks', id);
-  if (!clock) throw resourceMissing('test_clock', id, param);
-  return clock;
-}
 
 function create(req: ApiRequest): TestClockRecord {
   const { emu, params: p } = req;
@@ -30,9 +20,7 @@ function create(req: ApiRequest): TestClockRecord {
   const customerId = p.string('customer');
   let customer: CustomerRecord | undefined;
   if (customerId) {
-    customer = emu.store.get<CustomerRecord>('customers', customerId);
-    if (!customer || (customer as { deleted?: boolean }).deleted)
-      throw resourceMissing('customer', customerId, 'customer');
+    customer = requireCustomer(emu, customerId, 'customer');
     if (customer.test_clock)
       throw invalidParam('customer', `The customer ${customerId} is already attached to a test clock.`);
   }

@@ -16,24 +16,10 @@ import type { Messages } from '../../i18n/en.js';
  * @csspart heading - The card's title.
  * @csspart amount - The balance.
  * @csspart empty - The note shown when there are no credits or billing is off.
- * @csspart loading - The loading note.
  * @csspart error - The error message.
  * @csspart retry - The Retry button.
- * @csspart toast - The toast (return from Stripe, or an error no host handled).
- * @cssproperty [--billing-color-text=light-dark(#1c1c21, #f1f1f4)] - Text colour.
- * @cssproperty [--billing-color-muted=light-dark(#55555f, #b9b9c4)] - Secondary text colour.
- * @cssproperty [--billing-color-surface=light-dark(#fff, #1f1f25)] - Card background.
- * @cssproperty [--billing-color-border=light-dark(#cfcfd8, #4a4a55)] - Card borders.
- * @cssproperty [--billing-color-accent=light-dark(#1f4fcf, #a7bcff)] - Buttons and focus rings.
- * @cssproperty [--billing-color-on-accent=light-dark(#fff, #101a3a)] - Text on accent buttons.
- * @cssproperty [--billing-color-danger=light-dark(#b3261e, #ffb4ab)] - Errors.
- * @cssproperty [--billing-radius=8px] - Corner radius of cards and buttons.
- * @cssproperty [--billing-spacing=12px] - Padding and gaps.
- * @cssproperty [--billing-font=inherit] - Font shorthand.
- * @cssstate loading - Waiting for the summary.
  * @cssstate loaded - Showing the balance.
  * @cssstate empty - Zero balance, or billing is off.
- * @cssstate error - Loading failed.
  */
 @customElement('billing-balance')
 export class BillingBalance extends BillingElement {
@@ -46,7 +32,7 @@ export class BillingBalance extends BillingElement {
   }
 
   protected override renderContent(summary: BillingSummary, m: Messages) {
-    return html`<p part="amount"><strong>${this.money(summary.credits_cents)}</strong></p>
+    return html`<p part="amount"><strong>${this.money(summary.credits_cents ?? 0)}</strong></p>
       ${summary.credits_cents ? '' : html`<p part="empty" class="muted">${m.noCredits}</p>`}`;
   }
 }

@@ -23,25 +23,13 @@ import { historyStyles } from './billing-history.styles.js';
  * @csspart row - One ledger entry.
  * @csspart more - The Load more button.
  * @csspart empty - The note shown when there are no entries or billing is off.
- * @csspart loading - The loading note.
  * @csspart error - The error message.
  * @csspart retry - The Retry button.
- * @csspart toast - The toast (return from Stripe, or an error no host handled).
- * @cssproperty [--billing-color-text=light-dark(#1c1c21, #f1f1f4)] - Text colour.
- * @cssproperty [--billing-color-muted=light-dark(#55555f, #b9b9c4)] - Secondary text colour.
- * @cssproperty [--billing-color-surface=light-dark(#fff, #1f1f25)] - Card background.
  * @cssproperty [--billing-color-border=light-dark(#cfcfd8, #4a4a55)] - Card border and row rules.
- * @cssproperty [--billing-color-accent=light-dark(#1f4fcf, #a7bcff)] - Buttons and focus rings.
- * @cssproperty [--billing-color-on-accent=light-dark(#fff, #101a3a)] - Text on accent buttons.
- * @cssproperty [--billing-color-danger=light-dark(#b3261e, #ffb4ab)] - Errors.
  * @cssproperty [--billing-color-success=light-dark(#17693a, #90dcaa)] - Credits.
- * @cssproperty [--billing-radius=8px] - Corner radius of cards and buttons.
- * @cssproperty [--billing-spacing=12px] - Padding and gaps.
- * @cssproperty [--billing-font=inherit] - Font shorthand.
  * @cssstate loading - Waiting for the first page.
  * @cssstate loaded - Showing entries.
  * @cssstate empty - No entries yet, or billing is off.
- * @cssstate error - Loading failed.
  */
 @customElement('billing-history')
 export class BillingHistory extends BillingElement {

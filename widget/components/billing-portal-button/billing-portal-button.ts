@@ -16,21 +16,12 @@ import { portalButtonStyles } from './billing-portal-button.styles.js';
  * @csspart heading - The title, visible to screen readers only.
  * @csspart button - The button.
  * @csspart empty - The note shown when billing is off.
- * @csspart loading - The loading note.
- * @csspart error - Why loading failed, or why the last action failed.
- * @csspart retry - The Retry button: reloads, or runs the failed action again.
- * @csspart toast - The toast (return from Stripe, or an error no host handled).
- * @cssproperty [--billing-color-text=light-dark(#1c1c21, #f1f1f4)] - Text colour.
  * @cssproperty [--billing-color-muted=light-dark(#55555f, #b9b9c4)] - Notes.
  * @cssproperty [--billing-color-accent=light-dark(#1f4fcf, #a7bcff)] - The button and focus ring.
  * @cssproperty [--billing-color-on-accent=light-dark(#fff, #101a3a)] - The button's text.
- * @cssproperty [--billing-color-danger=light-dark(#b3261e, #ffb4ab)] - Errors.
  * @cssproperty [--billing-radius=8px] - Corner radius of the button.
- * @cssproperty [--billing-font=inherit] - Font shorthand.
- * @cssstate loading - Waiting for the summary.
  * @cssstate loaded - The button is ready.
  * @cssstate empty - Billing is off.
- * @cssstate error - Loading failed.
  */
 @customElement('billing-portal-button')
 export class BillingPortalButton extends BillingElement {

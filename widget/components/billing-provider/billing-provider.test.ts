@@ -111,7 +111,7 @@ describe('<billing-provider>', () => {
       'billing-history',
     ].map((name) => provider.querySelector<BillingElement>(name)!);
     await until(() => hasPart(subscription, 'cancel') && !inState(history, 'loading'), 'the loaded page');
-    const changes: number[] = [];
+    const changes: Array<number | null> = [];
     provider.addEventListener('billing-change', (e) => changes.push(e.summary.credits_cents));
     part(subscription, 'cancel').click();
     await subscription.updateComplete;

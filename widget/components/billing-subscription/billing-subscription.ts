@@ -27,24 +27,8 @@ import { formatDate } from '../../i18n/format.js';
  * @csspart resume - The Resume button.
  * @csspart update-card - The Update card button (past due).
  * @csspart empty - The note shown when billing is off.
- * @csspart loading - The loading note.
- * @csspart error - Why loading failed, or why the last action failed.
- * @csspart retry - The Retry button: reloads, or runs the failed action again.
- * @csspart toast - The toast (return from Stripe, or an error no host handled).
- * @cssproperty [--billing-color-text=light-dark(#1c1c21, #f1f1f4)] - Text colour.
- * @cssproperty [--billing-color-muted=light-dark(#55555f, #b9b9c4)] - Secondary text colour.
- * @cssproperty [--billing-color-surface=light-dark(#fff, #1f1f25)] - Card background.
- * @cssproperty [--billing-color-border=light-dark(#cfcfd8, #4a4a55)] - Card borders.
- * @cssproperty [--billing-color-accent=light-dark(#1f4fcf, #a7bcff)] - Buttons and focus rings.
- * @cssproperty [--billing-color-on-accent=light-dark(#fff, #101a3a)] - Text on accent buttons.
- * @cssproperty [--billing-color-danger=light-dark(#b3261e, #ffb4ab)] - Errors.
- * @cssproperty [--billing-radius=8px] - Corner radius of cards and buttons.
- * @cssproperty [--billing-spacing=12px] - Padding and gaps.
- * @cssproperty [--billing-font=inherit] - Font shorthand.
- * @cssstate loading - Waiting for the summary.
  * @cssstate loaded - Showing the subscription or the plans.
  * @cssstate empty - No subscription and no plan offered, or billing is off.
- * @cssstate error - Loading failed.
  */
 @customElement('billing-subscription')
 export class BillingSubscription extends BillingElement {

@@ -32,6 +32,16 @@ async function submit(el: BillingTopup, amount: string): Promise<void> {
 }
 
 describe('<billing-topup>', () => {
+  it('takes its accent button colours from --billing-color-accent and --billing-color-on-accent', async () => {
+    const api = new FakeBillingApi();
+    const { el } = await mount(api);
+    el.style.setProperty('--billing-color-accent', 'rgb(10, 120, 60)');
+    el.style.setProperty('--billing-color-on-accent', 'rgb(250, 240, 0)');
+    const button = part(el, 'submit');
+    expect(getComputedStyle(button).backgroundColor).to.equal('rgb(10, 120, 60)');
+    expect(getComputedStyle(button).color).to.equal('rgb(250, 240, 0)');
+  });
+
   it('shows the presets inside the server bounds and the bounds themselves', async () => {
     const api = new FakeBillingApi();
     const { el } = await mount(api, '1,10,25,2000');

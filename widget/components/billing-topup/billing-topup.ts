@@ -23,24 +23,11 @@ import { topupStyles } from './billing-topup.styles.js';
  * @csspart hint - The bounds, or why the amount is refused.
  * @csspart submit - The button that starts checkout.
  * @csspart empty - The note shown when billing is off.
- * @csspart loading - The loading note.
- * @csspart error - Why loading failed, or why the last action failed.
- * @csspart retry - The Retry button: reloads, or runs the failed action again.
- * @csspart toast - The toast (return from Stripe, or an error no host handled).
- * @cssproperty [--billing-color-text=light-dark(#1c1c21, #f1f1f4)] - Text colour.
- * @cssproperty [--billing-color-muted=light-dark(#55555f, #b9b9c4)] - Secondary text colour.
- * @cssproperty [--billing-color-surface=light-dark(#fff, #1f1f25)] - Card background.
  * @cssproperty [--billing-color-border=light-dark(#cfcfd8, #4a4a55)] - Card and field borders.
- * @cssproperty [--billing-color-accent=light-dark(#1f4fcf, #a7bcff)] - Buttons and focus rings.
- * @cssproperty [--billing-color-on-accent=light-dark(#fff, #101a3a)] - Text on accent buttons.
  * @cssproperty [--billing-color-danger=light-dark(#b3261e, #ffb4ab)] - Errors and refused amounts.
  * @cssproperty [--billing-radius=8px] - Corner radius of cards, buttons and fields.
- * @cssproperty [--billing-spacing=12px] - Padding and gaps.
- * @cssproperty [--billing-font=inherit] - Font shorthand.
- * @cssstate loading - Waiting for the summary.
  * @cssstate loaded - Ready to take an amount.
  * @cssstate empty - Billing is off.
- * @cssstate error - Loading failed.
  */
 @customElement('billing-topup')
 export class BillingTopup extends BillingElement {

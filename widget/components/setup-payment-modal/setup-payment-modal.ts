@@ -25,24 +25,11 @@ import { setupModalStyles } from './setup-payment-modal.styles.js';
  * @csspart dismiss - The Not now button.
  * @csspart powered-by - "Powered by Stripe".
  * @csspart empty - The note shown when billing is off.
- * @csspart loading - The loading note.
- * @csspart error - Why loading failed, or why the last action failed.
- * @csspart retry - The Retry button: reloads, or runs the failed action again.
- * @csspart toast - The toast (return from Stripe, or an error no host handled).
- * @cssproperty [--billing-color-text=light-dark(#1c1c21, #f1f1f4)] - Text colour.
- * @cssproperty [--billing-color-muted=light-dark(#55555f, #b9b9c4)] - Secondary text colour.
  * @cssproperty [--billing-color-surface=light-dark(#fff, #1f1f25)] - Dialog background.
  * @cssproperty [--billing-color-border=light-dark(#cfcfd8, #4a4a55)] - Dialog border.
- * @cssproperty [--billing-color-accent=light-dark(#1f4fcf, #a7bcff)] - Buttons and focus rings.
- * @cssproperty [--billing-color-on-accent=light-dark(#fff, #101a3a)] - Text on accent buttons.
- * @cssproperty [--billing-color-danger=light-dark(#b3261e, #ffb4ab)] - Errors.
  * @cssproperty [--billing-radius=8px] - Corner radius of the dialog and buttons.
- * @cssproperty [--billing-spacing=12px] - Padding and gaps.
- * @cssproperty [--billing-font=inherit] - Font shorthand.
- * @cssstate loading - Waiting for the summary.
  * @cssstate loaded - Showing the offer.
  * @cssstate empty - Billing is off.
- * @cssstate error - Loading failed.
  */
 @customElement('setup-payment-modal')
 export class SetupPaymentModal extends BillingElement {

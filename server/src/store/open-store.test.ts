@@ -3,9 +3,8 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { inWriteTransaction, openStore } from './db.ts';
-import { creditLedger } from './ledger.ts';
 import { readMigrations } from './migrations.ts';
+import { openStore } from './open-store.ts';
 
 const now = new Date('2026-11-01T12:00:00.000Z');
 
@@ -23,9 +22,7 @@ describe('openStore', () => {
     const { url, cleanup } = tempDir();
     try {
       const first = await openStore({ url });
-      const tables = await first.client.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
-      );
+      const tables = await first.sql.run("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
       const names = tables.rows.map((r) => String(r.name));
       for (const table of [
         'accounts',
@@ -38,21 +35,21 @@ describe('openStore', () => {
       ]) {
         assert.ok(names.includes(table), `table ${table}`);
       }
-      const columns = await first.client.execute('PRAGMA table_info(accounts)');
+      const columns = await first.sql.run('PRAGMA table_info(accounts)');
       const accountColumns = columns.rows.map((r) => String(r.name));
       assert.ok(accountColumns.includes('default_payment_method_id'));
       assert.ok(accountColumns.includes('email'));
-      await inWriteTransaction(first, (tx) =>
-        creditLedger(tx, { accountId: 'acct_a', amountCents: 1250, kind: 'purchase', sourceId: 'cs_1', now }),
+      await first.write(now, (unit) =>
+        unit.creditLedger({ accountId: 'acct_a', amountCents: 1250, kind: 'purchase', sourceId: 'cs_1' }),
       );
-      const mode = await first.client.execute('PRAGMA journal_mode');
+      const mode = await first.sql.run('PRAGMA journal_mode');
       assert.equal(String(mode.rows[0]!.journal_mode).toLowerCase(), 'wal');
       await first.close();
 
       const second = await openStore({ url });
-      const migrations = await second.client.execute('SELECT version FROM schema_migrations');
+      const migrations = await second.sql.run('SELECT version FROM schema_migrations');
       assert.equal(migrations.rows.length, (await readMigrations()).length);
-      assert.equal(second.balances.read('acct_a'), 1250);
+      assert.equal(second.balance('acct_a'), 1250);
       await second.close();
     } finally {
       cleanup();
@@ -63,7 +60,7 @@ describe('openStore', () => {
     const { url, cleanup } = tempDir();
     try {
       const [a, b] = await Promise.all([openStore({ url }), openStore({ url })]);
-      const rows = await a.client.execute('SELECT COUNT(*) AS n FROM schema_migrations');
+      const rows = await a.sql.run('SELECT COUNT(*) AS n FROM schema_migrations');
       assert.equal(Number(rows.rows[0]!.n), (await readMigrations()).length);
       await a.close();
       await b.close();
@@ -85,12 +82,12 @@ describe('openStore', () => {
     try {
       const reader = await openStore({ url });
       const writer = await openStore({ url });
-      assert.equal(reader.balances.read('acct_a'), null);
-      await inWriteTransaction(writer, (tx) =>
-        creditLedger(tx, { accountId: 'acct_a', amountCents: 300, kind: 'grant', sourceId: 'g1', now }),
+      assert.equal(reader.balance('acct_a'), null);
+      await writer.write(now, (unit) =>
+        unit.creditLedger({ accountId: 'acct_a', amountCents: 300, kind: 'grant', sourceId: 'g1' }),
       );
       // No cache: a write by another connection (another process in production) shows at once.
-      assert.equal(reader.balances.read('acct_a'), 300);
+      assert.equal(reader.balance('acct_a'), 300);
       assert.equal(await reader.ping(), true);
       await reader.close();
       assert.equal(await reader.ping(), false);
@@ -106,64 +103,54 @@ describe('openStore', () => {
 });
 
 describe('writers in one process', () => {
-  test('concurrent write transactions and autocommit writes queue instead of stalling on the busy timeout', async () => {
+  test('concurrent units of work and console writes all commit, without stalling on the busy timeout', async () => {
     const { url, cleanup } = tempDir();
     try {
       const store = await openStore({ url });
       const started = performance.now();
       await Promise.all([
         ...Array.from({ length: 30 }, (_, i) =>
-          inWriteTransaction(store, async (tx) => {
-            await creditLedger(tx, {
-              accountId: 'acct_a',
-              amountCents: 10,
-              kind: 'grant',
-              sourceId: `g${i}`,
-              now,
-            });
-            // Yield inside the transaction, as real handlers do between statements.
-            await new Promise((r) => setTimeout(r, 1));
-          }),
+          store.write(now, (unit) =>
+            unit.creditLedger({ accountId: 'acct_a', amountCents: 10, kind: 'grant', sourceId: `g${i}` }),
+          ),
         ),
         ...Array.from({ length: 10 }, (_, i) =>
-          store.client.execute({
-            sql: "INSERT INTO webhook_events (id, type, received_at) VALUES (?, 'test', 'now')",
-            args: [`evt_${i}`],
-          }),
+          store.sql.run("INSERT INTO webhook_events (id, type, received_at) VALUES (?, 'test', 'now')", [
+            `evt_${i}`,
+          ]),
         ),
       ]);
       // Unqueued, each collision blocks the thread for the 5 s busy timeout.
       assert.ok(performance.now() - started < 4000, `took ${Math.round(performance.now() - started)} ms`);
-      assert.equal(store.balances.read('acct_a'), 300);
+      assert.equal(await store.balance('acct_a'), 300);
       await store.close();
     } finally {
       cleanup();
     }
   });
 
-  test('a write on the client from inside an open write transaction fails after the queue timeout instead of hanging', async () => {
+  test('two stores on one file (as two processes) never double-count', async () => {
     const { url, cleanup } = tempDir();
     try {
-      const store = await openStore({ url, writeQueueTimeoutMs: 300 });
-      await assert.rejects(
-        inWriteTransaction(store, async (tx) => {
-          await creditLedger(tx, { accountId: 'acct_a', amountCents: 10, kind: 'grant', sourceId: 'g', now });
-          await store.client.execute(
-            "INSERT INTO webhook_events (id, type, received_at) VALUES ('e', 't', 'n')",
-          );
-        }),
-        /send it on the transaction/,
+      const [a, b] = [await openStore({ url }), await openStore({ url })];
+      await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          // Each source is written by both "processes"; distinct sources all count.
+          (i % 2 === 0 ? a : b).write(now, (unit) =>
+            unit.creditLedger({
+              accountId: 'acct_a',
+              amountCents: 100,
+              kind: 'purchase',
+              sourceId: `src_${i % 20}`,
+            }),
+          ),
+        ),
       );
-      // Rolled back as a whole, and the queue moves again.
-      assert.equal(store.balances.read('acct_a'), null);
-      await inWriteTransaction(store, (tx) =>
-        creditLedger(tx, { accountId: 'acct_a', amountCents: 10, kind: 'grant', sourceId: 'g', now }),
-      );
-      assert.equal(store.balances.read('acct_a'), 10);
-      await store.client.execute(
-        "INSERT INTO webhook_events (id, type, received_at) VALUES ('e2', 't', 'n')",
-      );
-      await store.close();
+      assert.equal(await a.balance('acct_a'), 2000);
+      assert.equal((await b.ledgerPage('acct_a', 100, null)).entries.length, 20);
+      assert.deepEqual(await b.auditLedger(), []);
+      await a.close();
+      await b.close();
     } finally {
       cleanup();
     }
