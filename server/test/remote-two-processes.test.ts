@@ -151,7 +151,7 @@ describe('two server processes on one remote database', { skip }, () => {
       const res = await fetch(`${server.url}/api/billing/grants`, {
         method: 'POST',
         headers: { authorization: `Bearer ${PAIR_API_KEY}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ user_id: `starter_${i}`, amount: '1.25', idempotency_key: `start-${i}` }),
+        body: JSON.stringify({ user_id: `starter_${i}`, amount: 1.25, idempotency_key: `start-${i}` }),
       });
       assert.equal(res.status, 200, await res.text());
     }
