@@ -1,26 +1,20 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { startEmulator } from '../../stripe-emulator/src/testing.ts';
 import { EMULATOR_WEBHOOK_SECRET } from '../src/config.ts';
 import { openStore } from '../src/store/open-store.ts';
 import { signTestToken } from '../src/testing.ts';
 import { freePort, startServerProcess } from './server-process.ts';
-import { REMOTE_TEST_DB } from './test-database.ts';
+import { openTestDatabase } from './test-database.ts';
 
 const JWT_SECRET = 'crash-test-jwt-secret-0123456789-abcd';
 const SESSIONS = 30;
 
-// File only: a process killed inside a transaction would leave its Hrana stream open, and the
-// write lock with it, for as long as the Hrana test server runs (it never expires a stream).
-describe('kill -9 of the server while webhooks are in flight', {
-  skip: REMOTE_TEST_DB && 'file only',
-}, () => {
+describe('kill -9 of the server while webhooks are in flight', () => {
   test("after a restart on the same address, Stripe's retries complete every payment exactly once", async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'billing-crash-'));
-    const dbUrl = `file:${join(dir, 'billing.db')}`;
+    // A temp file, or under npm run test:remote a Hrana test server.
+    const db = await openTestDatabase();
+    const dbUrl = db.url;
     const port = await freePort();
     const emulator = await startEmulator({
       webhooks: [{ url: `http://127.0.0.1:${port}/api/billing/webhook`, secret: EMULATOR_WEBHOOK_SECRET }],
@@ -103,7 +97,7 @@ describe('kill -9 of the server while webhooks are in flight', {
       await server.stop();
       await emulator.close();
       await store.close();
-      rmSync(dir, { recursive: true, force: true });
+      await db.close();
     }
   });
 });

@@ -15,7 +15,7 @@ import { EMULATOR_WEBHOOK_SECRET } from '../src/config.ts';
 import { openStore } from '../src/store/open-store.ts';
 import type { LedgerMismatch } from '../src/store/records.ts';
 import { signTestToken } from '../src/testing.ts';
-import { freePort, type ServerProcess, startServerProcesses } from './server-process.ts';
+import { freePort, type ServerProcess, startServerProcess, startServerProcesses } from './server-process.ts';
 
 const JWT_SECRET = 'storm-jwt-secret-0123456789-abcdefgh';
 const API_KEY = 'bk_storm_api_key_0123456789abcdef';
@@ -34,8 +34,13 @@ export interface StormOptions {
   /** The database both processes share (default: a temp libSQL file, removed afterwards). */
   dbUrl?: string;
   /**
-   * After this long no new purchase or delivery starts (those in flight finish) and the result
-   * says `timedOut`: a store that answers slowly fails the storm instead of stalling the suite.
+   * True: the second process starts once the first listens (the storm alone is tested); default
+   * false: both start at once and race through the migrations on the new database.
+   */
+  startOneByOne?: boolean;
+  /**
+   * After this long no new purchase, delivery or retry starts (requests in flight finish) and the
+   * result says `timedOut`: a store that answers slowly fails the storm instead of stalling the suite.
    */
   timeLimitMs?: number;
 }
@@ -113,8 +118,12 @@ export async function runWebhookStorm(options: StormOptions): Promise<StormResul
       BILLING_API_KEY: API_KEY,
       BILLING_RATE_LIMIT_PER_MINUTE: '100000',
     });
-    // Started together: both apply migrations to the same new database at once.
-    servers.push(...(await startServerProcesses(ports.map(env))));
+    if (options.startOneByOne) {
+      for (const port of ports) servers.push(await startServerProcess(env(port)));
+    } else {
+      // Started together: both apply migrations to the same new database at once.
+      servers.push(...(await startServerProcesses(ports.map(env))));
+    }
 
     // Expected balances by account key: each user pays for his own account, `user:<name>`.
     const expected = new Map<string, number>();
@@ -208,7 +217,7 @@ export async function runWebhookStorm(options: StormOptions): Promise<StormResul
           await res.arrayBuffer();
           if (res.status >= 500) serverErrors++;
           if (res.status === 200) return;
-          if (attempt >= 5) {
+          if (attempt >= 5 || Date.now() >= until) {
             undelivered++;
             return;
           }
