@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type HranaTestServer, hranaUnavailable, startHranaTestServer } from './hrana-test-server.ts';
+import { type RemoteDatabase, remoteDatabaseUnavailable, startRemoteDatabase } from '../../test/remote-db.ts';
 import { openStore } from './open-store.ts';
 import type { BillingStore } from './store.ts';
 
@@ -65,17 +65,14 @@ function localFile(): StoreKind {
  * file, its tables emptied before each test.
  */
 function remote(): StoreKind {
-  let server: Promise<{ hrana: HranaTestServer; dir: string }> | null = null;
-  const skip = hranaUnavailable();
+  let server: Promise<RemoteDatabase> | null = null;
+  const skip = remoteDatabaseUnavailable();
   return {
     name: 'remote (Hrana test server)',
     skip: skip ? `skipped: ${skip}` : false,
     async open() {
-      server ??= (async () => {
-        const dir = mkdtempSync(join(tmpdir(), 'billing-contract-remote-'));
-        return { hrana: await startHranaTestServer(join(dir, 'remote.db')), dir };
-      })();
-      const { hrana } = await server;
+      server ??= startRemoteDatabase();
+      const hrana = await server;
       const stores = [await openStore({ url: hrana.url })];
       for (const table of TABLES) await stores[0]!.sql.run(`DELETE FROM ${table}`);
       return {
@@ -87,10 +84,7 @@ function remote(): StoreKind {
       };
     },
     async teardown() {
-      if (!server) return;
-      const { hrana, dir } = await server;
-      await hrana.stop();
-      rmSync(dir, { recursive: true, force: true });
+      if (server) await (await server).stop();
     },
   };
 }

@@ -1,30 +1,24 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'libsql';
-import { type HranaTestServer, hranaUnavailable, startHranaTestServer } from './hrana-test-server.ts';
+import { type RemoteDatabase, remoteDatabaseUnavailable, startRemoteDatabase } from '../../test/remote-db.ts';
 import { readMigrations } from './migrations.ts';
 import { openStore } from './open-store.ts';
 import type { BillingStore } from './store.ts';
 
-const unavailable = hranaUnavailable();
+const unavailable = remoteDatabaseUnavailable();
 
 describe('remote store on the Hrana test server', {
   skip: unavailable ? `skipped: ${unavailable}` : false,
 }, () => {
-  let dir: string;
   let dbFile: string;
-  let server: HranaTestServer;
+  let server: RemoteDatabase;
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'billing-remote-'));
-    dbFile = join(dir, 'remote.db');
-    server = await startHranaTestServer(dbFile);
+    server = await startRemoteDatabase();
+    dbFile = server.file;
   });
   after(async () => {
     await server?.stop();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   test('two processes starting together on a new database apply each migration once', async () => {
@@ -151,7 +145,7 @@ describe('remote store on the Hrana test server', {
   });
 
   test('readiness is false when the server is gone', async () => {
-    const other = await startHranaTestServer(join(dir, 'other.db'));
+    const other = await startRemoteDatabase();
     const store: BillingStore = await openStore({ url: other.url });
     try {
       assert.equal(await store.ping(), true);
