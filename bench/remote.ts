@@ -280,7 +280,7 @@ if (unavailable) {
   console.log(`bench/remote.ts: ${unavailable}`);
 } else {
   // One after the other: this measures the running servers; the start-up race is a test's job
-  // (server/test/remote-two-processes.test.ts).
+  // (server/test/remote-two-processes.remote-test.ts).
   const pair = await startServerPair({ webhooks: false, startTogether: false });
   try {
     for (const part of [benchWebhooks, benchCredits, benchUsage]) {

@@ -6,12 +6,12 @@ import { describe, test } from 'node:test';
 import Database from 'libsql';
 import { startEmulator } from '../../stripe-emulator/src/testing.ts';
 import { freePort, startServerProcess } from './server-process.ts';
-import { REMOTE_TEST_DB } from './test-database.ts';
 
 const API_KEY = 'bk_outage_test_api_key_0123456789';
 
-// File only: the outage is another process holding the SQLite file's write lock.
-describe('the store becoming unavailable', { skip: REMOTE_TEST_DB && 'file only' }, () => {
+// File only (scripts/test-remote.ts leaves it out): the outage is another process holding the
+// SQLite file's write lock.
+describe('the store becoming unavailable', () => {
   test('writes answer 503 and /readyz is false while another process holds the store; both recover without a restart', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'billing-outage-'));
     const file = join(dir, 'billing.db');

@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { REMOTE_TEST_DB } from './test-database.ts';
 import { runWebhookStorm } from './webhook-storm.ts';
 
-// File only: its remote twin, with no 5xx allowed, is in remote-two-processes.test.ts.
-describe('webhook storm over two server processes on one libSQL file', {
-  skip: REMOTE_TEST_DB && 'file only',
-}, () => {
+// File only (scripts/test-remote.ts leaves it out): its remote twin, with no 5xx allowed, is in
+// remote-two-processes.remote-test.ts.
+describe('webhook storm over two server processes on one libSQL file', () => {
   test('every event shuffled, 30% delivered twice, at random to either process → the exact ledger', async () => {
     const result = await runWebhookStorm({
       topUps: 60,

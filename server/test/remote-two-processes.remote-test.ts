@@ -1,23 +1,20 @@
 /**
  * Scaled out as the README's "Scaling out" describes it: two `server/src/main.ts` processes on one
  * remote database (the Hrana test server: the protocol of sqld and Turso), behind a load balancer.
- * Runs under `npm run test:remote` (BILLING_TEST_DB=remote); in a plain `npm run test:node` run the
- * suite is skipped, since it needs the Hrana test server from ../shared.
+ * Runs only under `npm run test:remote` (BILLING_TEST_DB=remote), which picks up `*.remote-test.ts`
+ * files; `npm run test:node` does not see it (it needs the Hrana test server from ../shared).
  */
 import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
-import { remoteDatabaseUnavailable, startRemoteDatabase } from './remote-db.ts';
+import { startRemoteDatabase } from './remote-db.ts';
 import { PAIR_API_KEY, PAIR_HOST_ORIGIN, type ServerPair, startServerPair } from './server-pair.ts';
-import { REMOTE_TEST_DB } from './test-database.ts';
 import { runWebhookStorm } from './webhook-storm.ts';
-
-const skip = REMOTE_TEST_DB ? (remoteDatabaseUnavailable() ?? false) : 'runs under npm run test:remote';
 
 /** Each 5xx the balancer passed on, one per line, for an assertion message. */
 const describeErrors = (pair: ServerPair) =>
   pair.balancer.serverErrors.map((e) => `${e.status} ${e.method} ${e.path}: ${e.body}`).join('\n');
 
-describe('two server processes on one remote database', { skip }, () => {
+describe('two server processes on one remote database', () => {
   let pair: ServerPair | undefined;
   afterEach(async () => {
     await pair?.close();
