@@ -17,9 +17,20 @@ interface ProfileNode {
 
 interface CpuProfile {
   nodes: ProfileNode[];
+  /** In µs of the monotonic clock that `process.hrtime` reads too, so another process can mark a window. */
+  startTime: number;
   samples: number[];
   timeDeltas: number[];
 }
+
+/** A stretch of time, in µs of `process.hrtime.bigint() / 1000n` (the profile's own clock on Linux). */
+export interface ProfileWindow {
+  fromUs: number;
+  toUs: number;
+}
+
+/** Now, on the clock a profile's timestamps use. */
+export const monotonicUs = (): number => Number(process.hrtime.bigint() / 1000n);
 
 /** Where a frame's code lives: `node_modules/<package>`, our own top folder/file, Node, or V8. */
 export function bucketOf(url: string, functionName: string): string {
@@ -38,12 +49,16 @@ export interface ProfileSummary {
   functions: { name: string; where: string; ms: number; share: number }[];
 }
 
-/** Self time per bucket and per function over the whole profile, idle time left out. */
-export function summariseProfile(profile: CpuProfile, top = 15): ProfileSummary {
+/** Self time per bucket and per function, idle time left out, over the window (or the whole profile). */
+export function summariseProfile(profile: CpuProfile, top = 15, window?: ProfileWindow): ProfileSummary {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const selfUs = new Map<number, number>();
+  let at = profile.startTime;
   profile.samples.forEach((id, i) => {
-    selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+    const delta = profile.timeDeltas[i] ?? 0;
+    at += delta;
+    if (window && (at < window.fromUs || at > window.toUs)) return;
+    selfUs.set(id, (selfUs.get(id) ?? 0) + delta);
   });
   const buckets = new Map<string, number>();
   const functions = new Map<string, { where: string; us: number }>();
@@ -77,18 +92,40 @@ export function summariseProfile(profile: CpuProfile, top = 15): ProfileSummary 
   };
 }
 
-/** Prints the summary of the newest `.cpuprofile` in `dir` as two Markdown tables. */
-export function printProfile(dir: string, title: string, buckets = 12): void {
-  const newest = readdirSync(dir)
-    .filter((name) => name.endsWith('.cpuprofile'))
+/**
+ * Prints where the main thread's time went (the `.cpuprofile` node writes for thread 0 of the
+ * newest process in `dir`) as two Markdown tables, and one line for each worker thread. A worker
+ * (the store's checkpointer) spends its time blocked in SQLite's file I/O, which V8 samples as busy:
+ * its figure is time, not CPU.
+ */
+export function printProfile(dir: string, title: string, window?: ProfileWindow, buckets = 12): void {
+  // node names them CPU.<date>.<time>.<pid>.<thread id>.<sequence>.cpuprofile.
+  const files = readdirSync(dir)
+    .map((name) => ({ name, parts: name.split('.') }))
+    .filter((f) => f.name.endsWith('.cpuprofile') && f.parts.length === 7);
+  const pid = files
+    .map((f) => f.parts[3]!)
     .sort()
     .at(-1);
-  if (!newest) throw new Error(`no .cpuprofile in ${dir}`);
-  const path = join(dir, newest);
-  const summary = summariseProfile(JSON.parse(readFileSync(path, 'utf8')) as CpuProfile);
-  console.log(`\n${title}: ${summary.totalMs} ms of CPU (idle left out), profile ${path}`);
+  const threads = files.filter((f) => f.parts[3] === pid);
+  const main = threads.find((f) => f.parts[4] === '0');
+  if (!main) throw new Error(`no main-thread .cpuprofile in ${dir}`);
+  const read = (name: string) =>
+    summariseProfile(JSON.parse(readFileSync(join(dir, name), 'utf8')) as CpuProfile, 15, window);
+  const summary = read(main.name);
+  const span = window ? ` between ${window.fromUs} and ${window.toUs} µs` : '';
+  console.log(
+    `\n${title}: main thread ${summary.totalMs} ms busy${span} (idle left out), ${join(dir, main.name)}`,
+  );
   console.log('| where | self ms | share |\n|---|---|---|');
   for (const b of summary.buckets.slice(0, buckets)) console.log(`| ${b.name} | ${b.ms} | ${b.share}% |`);
   console.log('\n| function | where | self ms | share |\n|---|---|---|---|');
   for (const f of summary.functions) console.log(`| ${f.name} | ${f.where} | ${f.ms} | ${f.share}% |`);
+  for (const worker of threads.filter((f) => f !== main)) {
+    const w = read(worker.name);
+    const top = w.functions[0];
+    console.log(
+      `worker thread ${worker.parts[4]}: ${w.totalMs} ms busy, most in ${top ? `${top.name} (${top.where}, ${top.share}%)` : 'nothing'}`,
+    );
+  }
 }

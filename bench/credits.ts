@@ -9,12 +9,15 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { monotonicUs, type ProfileWindow, printProfile } from './cpu-profile.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const CONNECTIONS = 64;
 const SECONDS = 5;
 /** Alternating rounds; each route's best round counts, so a burst of load from elsewhere on the machine does not decide the ratio. */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+/** With `BENCH_PROFILE_DIR=/tmp/prof`, the server runs under `--cpu-prof` and the last rounds' profiles are printed. */
+const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
 
 interface LoadResult {
   rps: number;
@@ -37,7 +40,8 @@ function cpuMsOf(pid: number): number {
 }
 
 async function startServer(): Promise<{ child: ChildProcess; bare: string; billing: string; token: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/credits-server.ts'], {
+  const profile = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'bench/credits-server.ts'], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -91,9 +95,15 @@ export async function benchCredits(): Promise<void> {
     await load(pid, server.billing, auth, 2);
     const bareRounds: LoadResult[] = [];
     const creditRounds: LoadResult[] = [];
+    let lastBareRound: ProfileWindow | undefined;
+    let lastCreditsRound: ProfileWindow | undefined;
     for (let round = 0; round < ROUNDS; round++) {
+      const bareFrom = monotonicUs();
       bareRounds.push(await load(pid, server.bare));
+      const creditsFrom = monotonicUs();
       creditRounds.push(await load(pid, server.billing, auth));
+      lastBareRound = { fromUs: bareFrom, toUs: creditsFrom };
+      lastCreditsRound = { fromUs: creditsFrom, toUs: monotonicUs() };
     }
     for (const r of [...bareRounds, ...creditRounds]) {
       if (r.non2xx > 0 || r.errors > 0)
@@ -128,6 +138,13 @@ export async function benchCredits(): Promise<void> {
       console.log(
         JSON.stringify({ figure: 'credits_cpu_ratio', value: Number(cpuRatio.toFixed(2)), unit: 'ratio' }),
       );
+    }
+    if (PROFILE_DIR) {
+      const exited = new Promise((resolve) => server.child.once('exit', resolve));
+      server.child.kill('SIGTERM');
+      await exited;
+      printProfile(PROFILE_DIR, 'Where the server spent the last bare round', lastBareRound);
+      printProfile(PROFILE_DIR, 'Where the server spent the last /credits round', lastCreditsRound);
     }
   } finally {
     server.child.kill('SIGTERM');

@@ -40,14 +40,22 @@ export function freePort(): Promise<number> {
  * STRIPE_* never leak in) and resolves once it logs that it listens. `env.PORT` is required, so
  * a restarted process can take over the address a webhook endpoint points at.
  */
-export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+export async function startServerProcess(
+  env: Record<string, string>,
+  /** Extra flags for node itself, e.g. `--cpu-prof` (which NODE_OPTIONS does not take). */
+  nodeFlags: string[] = [],
+): Promise<ServerProcess> {
   const port = Number(env.PORT);
   if (!Number.isInteger(port) || port <= 0) throw new Error('startServerProcess needs env.PORT');
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', HOST: '127.0.0.1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...nodeFlags, '--import', 'tsx', 'server/src/main.ts'],
+    {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', HOST: '127.0.0.1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const output: string[] = [];
   let exited: { code: number | null; signal: NodeJS.Signals | null } | null = null;
   const exit = new Promise<void>((resolve) => {
