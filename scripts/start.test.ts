@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { signTestToken } from '../server/src/testing.ts';
+import { remoteDatabaseUnavailable, startRemoteDatabase } from '../server/test/remote-db.ts';
 import { freePort } from '../server/test/server-process.ts';
 import { sdkFor } from '../stripe-emulator/src/testing.ts';
 
@@ -110,6 +111,42 @@ describe('npm start', () => {
       await stop(first);
     }
     assert.doesNotMatch(first.output(), /sk_test_|whsec_|eyJ/, 'no secret or token in the logs');
+  });
+
+  test('the banner names the data where it is: the file, or the remote database (no credentials)', async () => {
+    const dataDir = tempDir();
+    const local = start({
+      BILLING_DATA_DIR: dataDir,
+      PORT: String(await freePort()),
+      STRIPE_EMULATOR_PORT: String(await freePort()),
+    });
+    try {
+      await local.ready;
+      assert.match(
+        local.output(),
+        new RegExp(`Data: +${dataDir}/billing\\.db and ${dataDir}/stripe-emulator`),
+      );
+    } finally {
+      await stop(local);
+    }
+    // The remote half needs the Hrana test server (../shared and Debian's python3-aiohttp).
+    if (remoteDatabaseUnavailable()) return;
+    const remote = await startRemoteDatabase();
+    const s = start({
+      BILLING_DATA_DIR: tempDir(),
+      BILLING_DB_URL: remote.url,
+      BILLING_DB_AUTH_TOKEN: 'a-remote-token-never-printed',
+      PORT: String(await freePort()),
+      STRIPE_EMULATOR_PORT: String(await freePort()),
+    });
+    try {
+      await s.ready;
+      assert.match(s.output(), new RegExp(`Data: +the remote database at ${remote.url} and `));
+      assert.doesNotMatch(s.output(), /billing\.db|a-remote-token-never-printed/);
+    } finally {
+      await stop(s);
+      await remote.stop();
+    }
   });
 
   test('with Stripe keys: no emulator and no demo routes', async () => {

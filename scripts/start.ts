@@ -3,7 +3,7 @@
  *
  * Without Stripe keys: the Stripe emulator on STRIPE_EMULATOR_PORT (12111), its state in
  * `$BILLING_DATA_DIR/stripe-emulator`, delivering signed webhooks to the billing server, which
- * listens on PORT (8787) with `$BILLING_DATA_DIR/billing.db` and serves the demo page at `/` and
+ * listens on PORT (8787) with `$BILLING_DATA_DIR/billing.db` (or BILLING_DB_URL) and serves the demo page at `/` and
  * `/demo/token`. Everything survives a restart, including the dev JWT secret and API key, which
  * are kept in `$BILLING_DATA_DIR/dev-secrets.json` so tokens and host backends keep working.
  *
@@ -14,6 +14,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { loadConfig } from '../server/src/config.ts';
+import { describeStoreUrl } from '../server/src/store/open-store.ts';
 import { createEmulator } from '../stripe-emulator/src/index.ts';
 
 const started = performance.now();
@@ -74,12 +75,14 @@ if (config.emulatorMode) {
       `Billing kit ready in ${ms} ms (Stripe emulator at ${config.stripeApiBase}).`,
       `  Demo page:   ${config.publicUrl}/   (test card 4242 4242 4242 4242)`,
       `  Billing API: ${config.publicUrl}/api/billing   (user tokens from ${config.publicUrl}/demo/token?user=NAME)`,
-      `  Data:        ${config.dataDir}/billing.db and ${config.dataDir}/stripe-emulator`,
+      `  Data:        ${describeStoreUrl(config.dbUrl)} and ${config.dataDir}/stripe-emulator`,
       '',
     ].join('\n'),
   );
 } else {
-  console.log(`Billing server ready in ${ms} ms at ${config.publicUrl}/api/billing, using real Stripe.`);
+  console.log(
+    `Billing server ready in ${ms} ms at ${config.publicUrl}/api/billing, using real Stripe; data in ${describeStoreUrl(config.dbUrl)}.`,
+  );
 }
 
 /** The dev JWT secret and API key, generated once and kept in the data dir. */

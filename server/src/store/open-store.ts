@@ -14,3 +14,18 @@ export async function openStore(opts: { url: string; authToken?: string }): Prom
     `BILLING_DB_URL must be a file:, libsql://, http(s):// or ws(s):// URL, not ${opts.url.split(':')[0]}:`,
   );
 }
+
+/**
+ * Where the store is, for a person reading a start-up banner: the file's path, or the remote
+ * database's scheme and host (never its path, query or credentials).
+ */
+export function describeStoreUrl(url: string): string {
+  if (url === ':memory:') return 'an in-memory database';
+  if (url.startsWith('file:')) return url.slice('file:'.length);
+  try {
+    const { protocol, host } = new URL(url);
+    return `the remote database at ${protocol}//${host}`;
+  } catch {
+    return 'a remote database';
+  }
+}
