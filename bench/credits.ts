@@ -6,10 +6,10 @@
  * better, like the req/s ratio), which other load on the machine barely moves (req/s it moves a lot).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { monotonicUs, type ProfileWindow, printProfile } from './cpu-profile.ts';
+import { cpuMsOf } from './load-support.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const CONNECTIONS = 64;
@@ -26,17 +26,6 @@ interface LoadResult {
   non2xx: number;
   /** Server CPU time per answered request, in µs: unlike req/s, barely moved by other load on the machine. */
   cpuMicros: number;
-}
-
-/** CPU time (user + system) a process has used so far, in ms, from /proc (Linux); NaN elsewhere. */
-function cpuMsOf(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    // utime and stime are fields 14 and 15 of the whole line, in clock ticks (100 per second on Linux).
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return Number.NaN;
-  }
 }
 
 async function startServer(): Promise<{ child: ChildProcess; bare: string; billing: string; token: string }> {

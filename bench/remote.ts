@@ -21,15 +21,14 @@
  * Skipped, with one sentence, when the Hrana test server cannot run here.
  */
 import { spawn } from 'node:child_process';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type Stripe from 'stripe';
-import { EMULATOR_WEBHOOK_SECRET } from '../server/src/config.ts';
 import { openStore } from '../server/src/store/open-store.ts';
 import { remoteDatabaseUnavailable } from '../server/test/remote-db.ts';
 import { PAIR_API_KEY, type ServerPair, startServerPair } from '../server/test/server-pair.ts';
-import { signPayload } from '../stripe-emulator/src/webhooks.ts';
+import { deliverSignedEvent, inPool } from './load-support.ts';
 import { fundUsers, runUsageDebits, type UsageRun, usageLedgerExact } from './usage-support.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -44,48 +43,6 @@ const GRANT_CENTS = 10_000_000;
 
 const figure = (name: string, value: number, unit: string) =>
   console.log(JSON.stringify({ figure: name, value, unit }));
-
-async function inPool<T>(
-  items: T[],
-  limit: number,
-  work: (item: T, index: number) => Promise<void>,
-  until = Number.POSITIVE_INFINITY,
-) {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length && Date.now() < until) {
-      const index = next++;
-      await work(items[index]!, index);
-    }
-  };
-  await Promise.all(Array.from({ length: limit }, worker));
-}
-
-/** POSTs one signed event as Stripe does; answers the status (0 when no answer came). */
-function deliver(agent: Agent, url: URL, payload: string): Promise<number> {
-  return new Promise((resolve) => {
-    const body = Buffer.from(payload);
-    const req = request(
-      url,
-      {
-        method: 'POST',
-        agent,
-        headers: {
-          'content-type': 'application/json; charset=utf-8',
-          'content-length': body.length,
-          'stripe-signature': signPayload(payload, EMULATOR_WEBHOOK_SECRET, Math.floor(Date.now() / 1000)),
-        },
-      },
-      (res) => {
-        res.resume();
-        res.once('end', () => resolve(res.statusCode ?? 0));
-        res.once('error', () => resolve(0));
-      },
-    );
-    req.once('error', () => resolve(0));
-    req.end(body);
-  });
-}
 
 async function benchWebhooks(pair: ServerPair): Promise<void> {
   // Real paid sessions, opened through either process (the server re-reads each from Stripe).
@@ -126,7 +83,7 @@ async function benchWebhooks(pair: ServerPair): Promise<void> {
   const statuses: Record<number, number> = {};
   const started = performance.now();
   await inPool(payloads, IN_FLIGHT, async ({ session, payload }, i) => {
-    const status = await deliver(agent, urls[i % urls.length]!, payload);
+    const status = await deliverSignedEvent(agent, urls[i % urls.length]!, payload);
     statuses[status] = (statuses[status] ?? 0) + 1;
     if (status === 200) {
       const { account, cents } = paidSessions.get(session)!;

@@ -13,18 +13,17 @@
  * `BENCH_PROFILE_DIR=/tmp/prof node --import tsx bench/webhooks.ts` also runs the server under
  * `--cpu-prof` and prints where its CPU went (bench/cpu-profile.ts): what bounds the figure.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { Agent } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Stripe from 'stripe';
-import { EMULATOR_WEBHOOK_SECRET } from '../server/src/config.ts';
 import { openStore } from '../server/src/store/open-store.ts';
 import { signTestToken } from '../server/src/testing.ts';
 import { freePort, startServerProcess } from '../server/test/server-process.ts';
 import { startEmulator } from '../stripe-emulator/src/testing.ts';
-import { signPayload } from '../stripe-emulator/src/webhooks.ts';
 import { monotonicUs, type ProfileWindow, printProfile } from './cpu-profile.ts';
+import { cpuMsOf, deliverSignedEvent, inPool } from './load-support.ts';
 
 const EVENTS = 2000;
 const IN_FLIGHT = 32;
@@ -32,58 +31,6 @@ const USERS = 50;
 const JWT_SECRET = 'bench-webhooks-jwt-secret-0123456789-abc';
 const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
 let ingest: ProfileWindow | undefined;
-
-/** CPU time (user + system) a process has used so far, in ms, from /proc (Linux); NaN elsewhere. */
-function cpuMsOf(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    // utime and stime are fields 14 and 15 of the whole line, in clock ticks (100 per second on Linux).
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return Number.NaN;
-  }
-}
-
-/**
- * POSTs one signed event the way Stripe does (raw JSON body, `Stripe-Signature` signed now) and
- * answers the status. node:http with keep-alive costs this process a third of what fetch does,
- * leaving the shared CPU to the server and the emulator.
- */
-function deliver(agent: Agent, url: URL, payload: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const body = Buffer.from(payload);
-    const req = request(
-      url,
-      {
-        method: 'POST',
-        agent,
-        headers: {
-          'content-type': 'application/json; charset=utf-8',
-          'content-length': body.length,
-          'stripe-signature': signPayload(payload, EMULATOR_WEBHOOK_SECRET, Math.floor(Date.now() / 1000)),
-        },
-      },
-      (res) => {
-        res.resume();
-        res.once('end', () => resolve(res.statusCode ?? 0));
-        res.once('error', reject);
-      },
-    );
-    req.once('error', reject);
-    req.end(body);
-  });
-}
-
-async function inPool<T>(items: T[], limit: number, work: (item: T, index: number) => Promise<void>) {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      await work(items[index]!, index);
-    }
-  };
-  await Promise.all(Array.from({ length: limit }, worker));
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-webhooks-'));
 const dbUrl = `file:${join(dir, 'billing.db')}`;
@@ -144,7 +91,7 @@ try {
   const started = performance.now();
   const fromUs = monotonicUs();
   await inPool(payloads, IN_FLIGHT, async (payload) => {
-    if ((await deliver(agent, webhookUrl, payload)) !== 200) failures++;
+    if ((await deliverSignedEvent(agent, webhookUrl, payload)) !== 200) failures++;
   });
   ingest = { fromUs, toUs: monotonicUs() };
   const seconds = (performance.now() - started) / 1000;
