@@ -141,7 +141,7 @@ describe('npm start', () => {
     });
     try {
       await s.ready;
-      assert.match(s.output(), new RegExp(`Data: +the remote database at ${remote.url} and `));
+      assert.match(s.output(), new RegExp(`Data: +the remote database at ${remote.url}/? and `));
       assert.doesNotMatch(s.output(), /billing\.db|a-remote-token-never-printed/);
     } finally {
       await stop(s);

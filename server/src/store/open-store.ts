@@ -1,5 +1,5 @@
 import { LocalStore } from './local-store.ts';
-import { RemoteStore } from './remote-store.ts';
+import { RemoteStore, withoutCredentials } from './remote-store.ts';
 import type { BillingStore } from './store.ts';
 
 /**
@@ -15,17 +15,9 @@ export async function openStore(opts: { url: string; authToken?: string }): Prom
   );
 }
 
-/**
- * Where the store is, for a person reading a start-up banner: the file's path, or the remote
- * database's scheme and host (never its path, query or credentials).
- */
+/** Where the store is, for a person reading a start-up banner: the file's path, or the remote URL without credentials. */
 export function describeStoreUrl(url: string): string {
   if (url === ':memory:') return 'an in-memory database';
   if (url.startsWith('file:')) return url.slice('file:'.length);
-  try {
-    const { protocol, host } = new URL(url);
-    return `the remote database at ${protocol}//${host}`;
-  } catch {
-    return 'a remote database';
-  }
+  return `the remote database at ${withoutCredentials(url)}`;
 }

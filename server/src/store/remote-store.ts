@@ -135,7 +135,7 @@ function storeError(err: unknown): unknown {
 }
 
 /** The URL as logs may show it: no user, password or `authToken` parameter. */
-function withoutCredentials(url: string): string {
+export function withoutCredentials(url: string): string {
   try {
     const parsed = new URL(url);
     parsed.username = '';
