@@ -66,9 +66,11 @@ describe('Stripe return links under abuse', () => {
   });
 
   test('one client address gets a budget across sessions: past it, 429 with Retry-After', async () => {
-    // All at once, so the bucket's refill (one a second) cannot blur the count on a slow machine.
+    // All at once; the bucket (60, refilled one a second) may refill a little while they are
+    // answered on a slow machine, so the count allows for the seconds they took.
+    const started = performance.now();
     const answers = await Promise.all(
-      Array.from({ length: 70 }, async (_, i) => {
+      Array.from({ length: 120 }, async (_, i) => {
         const res = await fetch(
           `${h.url}/api/billing/cancel?session_id=cs_test_probe${i}&ref=${'A'.repeat(22)}`,
           {
@@ -79,8 +81,12 @@ describe('Stripe return links under abuse', () => {
         return { status: res.status, retryAfter: res.headers.get('retry-after') };
       }),
     );
+    const seconds = Math.ceil((performance.now() - started) / 1000);
     const limited = answers.filter((a) => a.status === 429);
-    assert.ok(limited.length >= 10, `${limited.length} of 70 limited`);
+    assert.ok(
+      limited.length >= Math.max(1, 120 - 60 - seconds),
+      `${limited.length} of 120 limited in ${seconds} s`,
+    );
     assert.ok(Number(limited[0]!.retryAfter) >= 1);
   });
 });

@@ -112,13 +112,8 @@ function atTime(emu: Emulator, clockId: string | null, at: number, fn: () => voi
     }
     return;
   }
-  const saved = emu.store.timeOffsetSeconds;
-  emu.store.timeOffsetSeconds = saved + (at - emu.now());
-  try {
-    fn();
-  } finally {
-    emu.store.timeOffsetSeconds = saved;
-  }
+  // Held, not offset: on a busy machine the wall clock can tick while `fn` runs.
+  emu.atOwnTime(at, fn);
 }
 
 /**

@@ -127,9 +127,23 @@ export class Emulator {
 
   // ---- time -------------------------------------------------------------------------------
 
+  /** Set while due work runs at its own time (billing-cycle.ts): the wall clock must not tick under it. */
+  private pinnedNow: number | null = null;
+
   /** The emulator's own time, in Unix seconds: the wall clock moved by `/_emulator/advance`. */
   now(): number {
-    return Math.floor(Date.now() / 1000) + this.store.timeOffsetSeconds;
+    return this.pinnedNow ?? Math.floor(Date.now() / 1000) + this.store.timeOffsetSeconds;
+  }
+
+  /** Runs `fn` with the emulator's own time held at `at`, so everything it creates carries `at`. */
+  atOwnTime(at: number, fn: () => void): void {
+    const saved = this.pinnedNow;
+    this.pinnedNow = at;
+    try {
+      fn();
+    } finally {
+      this.pinnedNow = saved;
+    }
   }
 
   /** The time of a test clock, or the emulator's own time for `null`. */
