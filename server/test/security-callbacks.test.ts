@@ -36,11 +36,18 @@ describe('Stripe return links under abuse', () => {
     const { sessionId } = await openTopUp('alice', `${HOST_ORIGIN}/private?token=abc`);
     checkoutReads = 0;
     const link = `${h.url}/api/billing/success?session_id=${sessionId}`;
+    const started = performance.now();
     const answers = await Promise.all(Array.from({ length: 300 }, () => h.visit(link)));
+    // The session's budget is 10 a minute, refilled evenly: on a slow machine the visits take
+    // seconds, and one more may pass for every 6 of them.
+    const refilled = Math.floor((performance.now() - started) / 6000);
     const limited = answers.filter((a) => a.status === 429);
     const sentBack = answers.filter((a) => a.status === 302);
     assert.equal(limited.length + sentBack.length, 300);
-    assert.ok(sentBack.length <= 10, `${sentBack.length} visits got through the per-session budget`);
+    assert.ok(
+      sentBack.length <= 10 + refilled,
+      `${sentBack.length} visits got through the per-session budget (${refilled} refilled)`,
+    );
     for (const a of sentBack) assert.equal(a.location, `${HOST_ORIGIN}/?checkout=error`);
     assert.ok(checkoutReads <= sentBack.length, `${checkoutReads} Stripe reads`);
     assert.ok(checkoutReads >= 1);
