@@ -116,7 +116,12 @@ export function openDispute(emu: Emulator, chargeId: string, request: EventReque
     network_reason_code: '10.4',
     payment_intent: typeof charge.payment_intent === 'string' ? charge.payment_intent : null,
     payment_method_details: {
-      card: { brand: card?.brand ?? 'visa', case_type: 'chargeback', network_reason_code: '10.4' },
+      card: {
+        brand: card?.brand ?? 'visa',
+        case_type: 'chargeback',
+        network: card?.brand ?? 'visa',
+        network_reason_code: '10.4',
+      },
       type: 'card',
     },
     reason: 'fraudulent',
