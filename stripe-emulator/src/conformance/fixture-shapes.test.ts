@@ -155,7 +155,8 @@ test('every object the emulator answers has every key of Stripe’s example, wit
       confirm: true,
       off_session: true,
     });
-    const dispute = keep('disputes.list', await stripe.disputes.list({ payment_intent: disputed.id })).data[0]!;
+    const dispute = keep('disputes.list', await stripe.disputes.list({ payment_intent: disputed.id }))
+      .data[0]!;
     keep('disputes.retrieve', await stripe.disputes.retrieve(dispute.id));
     keep(
       'disputes.update',
