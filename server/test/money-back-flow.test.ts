@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
 import type Stripe from 'stripe';
 import { signPayload } from '../../stripe-emulator/src/webhooks.ts';
-import { startReconciler } from '../src/billing/reconcile.ts';
+import { reconcileEvents, startReconciler } from '../src/billing/reconcile.ts';
+import { openStore } from '../src/store/open-store.ts';
 import { API_KEY, type BillingHarness, balanceOf, startBillingHarness } from './harness.ts';
 
 const DAY = 86_400;
@@ -286,6 +287,29 @@ describe('money going back out: refunds, disputes, reconciliation', () => {
     assert.ok(second.events_seen > 0);
     assert.equal(second.lag_seconds, 0);
     assert.deepEqual(await h.snapshot(), after, 'a second reconcile changes nothing');
+  });
+
+  test('two processes reconciling at once apply each missed event once between them', async () => {
+    h = await startBillingHarness();
+    await h.emulator.control('/_emulator/faults', { drop_webhooks: true });
+    await topUp(h, 'erin', 10);
+    await topUp(h, 'erin', 20);
+    await topUp(h, 'erin', 30);
+    await h.webhooksDelivered();
+    await h.emulator.control('/_emulator/faults', { drop_webhooks: false });
+    assert.equal(await h.store.account('user:erin').then((a) => a?.balanceCents ?? 0), 0);
+    // Another process: its own store on the same database (a file, or the Hrana server).
+    const otherStore = await openStore({ url: h.config.dbUrl });
+    try {
+      const other = { store: otherStore, stripe: h.stripe, config: h.config, clock: h.clock };
+      const [a, b] = await Promise.all([reconcile(h), reconcileEvents(other)]);
+      assert.equal(a.applied + b.applied, 3, JSON.stringify({ a, b }));
+      assert.equal(a.failed + b.failed, 0);
+    } finally {
+      await otherStore.close();
+    }
+    assert.equal(await balanceOf(h, 'erin'), 6000);
+    assert.equal((await history(h, 'erin')).length, 3);
   });
 
   test('/reconcile needs the API key and answers its report in the contract’s shape', async () => {
