@@ -5,6 +5,9 @@ import { API_VERSION } from '../index.ts';
 import { type RunningEmulator, startEmulator } from '../testing.ts';
 import { startWebhookReceiver } from '../testing-webhooks.ts';
 
+/** The emulator's faults when none is set. */
+const NO_FAULTS = { failNext: 0, latencyMs: 0, duplicateRate: 0, shuffle: false, dropWebhooks: false };
+
 async function withEmulator(
   body: (run: RunningEmulator) => Promise<void>,
   options: Parameters<typeof startEmulator>[0] = {},
@@ -98,13 +101,7 @@ test('latency_ms slows every API call and {} clears every fault', async () => {
       shuffle: false,
       drop_webhooks: false,
     });
-    assert.deepEqual(emu.faults, {
-      failNext: 0,
-      latencyMs: 0,
-      duplicateRate: 0,
-      shuffle: false,
-      dropWebhooks: false,
-    });
+    assert.deepEqual(emu.faults, NO_FAULTS);
     started = Date.now();
     await stripe.customers.list();
     assert.ok(Date.now() - started < 1000, `took ${Date.now() - started} ms`);
@@ -171,13 +168,7 @@ test('reset forgets every object, event, pending delivery, fault and time offset
         const reset = await control('/_emulator/reset');
         assert.equal(reset.status, 200);
         assert.equal(emu.webhooks.pendingCount(), 0);
-        assert.deepEqual(emu.faults, {
-          failNext: 0,
-          latencyMs: 0,
-          duplicateRate: 0,
-          shuffle: false,
-          dropWebhooks: false,
-        });
+        assert.deepEqual(emu.faults, NO_FAULTS);
         assert.ok(Math.abs(emu.now() - Math.floor(Date.now() / 1000)) <= 1);
         await assert.rejects(stripe.customers.retrieve(customer.id), (err: Stripe.errors.StripeError) => {
           assert.equal(err.code, 'resource_missing');

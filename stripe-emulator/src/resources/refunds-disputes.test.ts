@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { type TestContext, test } from 'node:test';
 import Stripe from 'stripe';
 import { startEmulator } from '../testing.ts';
 import { startWebhookReceiver } from '../testing-webhooks.ts';
@@ -18,6 +18,18 @@ async function paid(stripe: Stripe, card: string, amount = 5000) {
   return { pi, charge: pi.latest_charge as string, customer: customer.id };
 }
 
+/** An emulator sending every event to a receiver that records them; both close after the test. */
+async function emulatorWithReceiver(t: TestContext) {
+  const receiver = await startWebhookReceiver();
+  const run = await startEmulator();
+  t.after(async () => {
+    await run.close();
+    await receiver.close();
+  });
+  await run.stripe.webhookEndpoints.create({ url: receiver.url, enabled_events: ['*'] });
+  return { receiver, run };
+}
+
 async function refused(promise: Promise<unknown>, code: string): Promise<void> {
   const err = await promise.then(
     () => assert.fail(`expected ${code}`),
@@ -28,14 +40,8 @@ async function refused(promise: Promise<unknown>, code: string): Promise<void> {
 }
 
 test('refunds: partial then the rest, on a charge and on a PaymentIntent, with Stripe’s events in order', async (t) => {
-  const receiver = await startWebhookReceiver();
-  const run = await startEmulator();
-  t.after(async () => {
-    await run.close();
-    await receiver.close();
-  });
+  const { receiver, run } = await emulatorWithReceiver(t);
   const { stripe } = run;
-  await stripe.webhookEndpoints.create({ url: receiver.url, enabled_events: ['*'] });
   const { pi, charge } = await paid(stripe, 'pm_card_visa');
   await run.emu.webhooks.drained();
   const before = receiver.deliveries.length;
@@ -98,14 +104,8 @@ test('refunds: partial then the rest, on a charge and on a PaymentIntent, with S
 });
 
 test('disputes: 4000 0000 0000 0259 pays, then a dispute opens with funds withdrawn; evidence wins or loses it', async (t) => {
-  const receiver = await startWebhookReceiver();
-  const run = await startEmulator();
-  t.after(async () => {
-    await run.close();
-    await receiver.close();
-  });
+  const { receiver, run } = await emulatorWithReceiver(t);
   const { stripe } = run;
-  await stripe.webhookEndpoints.create({ url: receiver.url, enabled_events: ['*'] });
 
   const won = await paid(stripe, 'pm_card_createDispute');
   assert.equal(won.pi.status, 'succeeded', 'the payment itself succeeds');
@@ -220,14 +220,8 @@ test('events.list filters by created range and types[], and pages with starting_
 });
 
 test('drop_webhooks: deliveries are given up and recorded as failed, never retried, until switched off', async (t) => {
-  const receiver = await startWebhookReceiver();
-  const run = await startEmulator();
-  t.after(async () => {
-    await run.close();
-    await receiver.close();
-  });
+  const { receiver, run } = await emulatorWithReceiver(t);
   const { stripe, control } = run;
-  await stripe.webhookEndpoints.create({ url: receiver.url, enabled_events: ['*'] });
   const on = await control('/_emulator/faults', { drop_webhooks: true });
   assert.equal(on.body.drop_webhooks, true);
   const lost = await stripe.customers.create({ email: 'lost@example.com' });
