@@ -276,6 +276,28 @@ describe('money going back out: refunds, disputes, reconciliation', () => {
     assert.deepEqual(await h.snapshot(), after, 'a second reconcile changes nothing');
   });
 
+  test('a refund whose top-up was never applied records the top-up first, then takes back only the refund', async () => {
+    h = await startBillingHarness();
+    await h.emulator.control('/_emulator/faults', { drop_webhooks: true });
+    const paid = await topUp(h, 'fay', 40);
+    const refund = await h.stripe.refunds.create({ payment_intent: paid.paymentIntent, amount: 1000 });
+    await h.webhooksDelivered();
+    await h.emulator.control('/_emulator/faults', { drop_webhooks: false });
+    // Only the refund's event arrives (the top-up's was lost): the same unit credits the top-up.
+    const [refunded] = (await h.stripe.events.list({ type: 'refund.created' })).data;
+    assert.equal((await h.postEvent(refunded!)).status, 200);
+    assert.equal(await balanceOf(h, 'fay'), 3000);
+    assert.deepEqual(
+      (await history(h, 'fay')).map((e) => [e.kind, e.amount_cents, e.stripe_object_id]),
+      [
+        ['refund', -1000, refund.id],
+        ['purchase', 4000, paid.sessionId],
+      ],
+    );
+    assert.equal((await reconcile(h)).failed, 0);
+    assert.equal(await balanceOf(h, 'fay'), 3000, 'the replay of the lost events changes nothing more');
+  });
+
   test('two processes reconciling at once apply each missed event once between them', async () => {
     h = await startBillingHarness();
     await h.emulator.control('/_emulator/faults', { drop_webhooks: true });
