@@ -56,7 +56,7 @@ export const en = {
     /** A Stripe refund taking back what its payment granted (`refund` with a Stripe object). */
     refund_payment: 'Payment refunded',
     dispute: 'Payment disputed',
-    dispute_reinstated: 'Dispute won: credit restored',
+    dispute_reinstated: 'Dispute won',
   } as Record<string, string>,
   manage: 'Manage billing',
   returned: {

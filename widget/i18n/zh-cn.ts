@@ -52,8 +52,8 @@ export const zhCN: Messages = {
     grant: '赠送额度',
     refund: '退款',
     refund_payment: '付款已退款',
-    dispute: '付款争议（额度已扣回）',
-    dispute_reinstated: '争议胜诉，额度已恢复',
+    dispute: '付款争议',
+    dispute_reinstated: '争议胜诉',
   },
   manage: '管理账单',
   returned: {

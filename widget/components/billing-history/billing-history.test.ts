@@ -176,16 +176,11 @@ describe('<billing-history>', () => {
       return parts(el, 'row').map((row) => row.children[1]!.textContent);
     };
     expect(await labels('en')).to.deep.equal([
-      'Dispute won: credit restored',
+      'Dispute won',
       'Payment disputed',
       'Payment refunded',
       'Goodwill',
     ]);
-    expect(await labels('zh-CN')).to.deep.equal([
-      '争议胜诉，额度已恢复',
-      '付款争议（额度已扣回）',
-      '付款已退款',
-      'Goodwill',
-    ]);
+    expect(await labels('zh-CN')).to.deep.equal(['争议胜诉', '付款争议', '付款已退款', 'Goodwill']);
   });
 });
