@@ -1,4 +1,5 @@
 import type Stripe from 'stripe';
+import type { ReconcileReport } from '../../../contract/types.ts';
 import type { AppDeps } from '../app-env.ts';
 import { callStripe } from '../stripe/gateway-error.ts';
 import { HANDLED_WEBHOOK_EVENTS, handleWebhookEvent } from './webhook-events.ts';
@@ -10,23 +11,8 @@ const OVERLAP_SECONDS = 300;
 /** Stripe keeps events for 30 days; a first replay lists all of them. */
 const RETENTION_SECONDS = 30 * 86_400;
 
-/** What one replay did (`POST /api/billing/reconcile` answers it). */
-export interface ReconcileReport {
-  /** Events of the handled types listed since the checkpoint (less the overlap). */
-  events_seen: number;
-  /** Of those, the events this replay applied: none had been handled before. */
-  applied: number;
-  /** Events whose handler failed (Stripe or the store); the checkpoint stays before the first. */
-  failed: number;
-  /**
-   * The lag, in seconds: how old the oldest event was that had not been applied when the replay
-   * started (0 when every listed event had been). A figure to alert on: a large one means
-   * webhooks are being lost.
-   */
-  lag_seconds: number;
-  /** The checkpoint after this replay (Unix seconds of Stripe's clock), null before any event. */
-  checkpoint: number | null;
-}
+/** What one replay did (`POST /api/billing/reconcile` answers it; fields described in the contract). */
+export type { ReconcileReport };
 
 /**
  * Replays Stripe's events list since the checkpoint through the webhook handlers, oldest first. The
