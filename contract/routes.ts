@@ -232,6 +232,17 @@ export const grants = createRoute({
   responses: { 200: json(s.LedgerChange, 'Credited (or replayed).'), ...ledgerErrors },
 });
 
+export const reconcile = createRoute({
+  method: 'post',
+  path: '/reconcile',
+  summary: "Replay Stripe's events list since the checkpoint",
+  description:
+    'Applies, through the webhook handlers, every event of the handled types that Stripe listed since the checkpoint and this server has not applied (webhooks lost past Stripe’s retries). A replay of an applied event changes nothing. The server also replays at start-up and every BILLING_RECONCILE_INTERVAL_S.',
+  tags: ['server'],
+  security: apiKey,
+  responses: { 200: json(s.ReconcileReport, 'What the replay did.'), ...errors(401, 502, 503) },
+});
+
 export const account = createRoute({
   method: 'get',
   path: '/accounts/{id}',

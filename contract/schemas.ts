@@ -59,8 +59,11 @@ export const SubscriptionSummary = z
   .openapi('SubscriptionSummary');
 
 export const LedgerKind = z
-  .enum(['purchase', 'subscription', 'welcome', 'usage', 'grant', 'refund'])
-  .openapi('LedgerKind');
+  .enum(['purchase', 'subscription', 'welcome', 'usage', 'grant', 'refund', 'dispute', 'dispute_reinstated'])
+  .openapi('LedgerKind', {
+    description:
+      '`refund` is a credit granted by `/grants`, or (negative) a Stripe refund taking back what its payment granted; `dispute` takes it back when a chargeback withdraws the funds; `dispute_reinstated` gives it back when the dispute is won.',
+  });
 
 export const LedgerEntry = z
   .object({
@@ -72,6 +75,10 @@ export const LedgerEntry = z
     balance_after: Money,
     balance_after_cents: Cents,
     created_at: Instant,
+    stripe_object_id: z.string().nullable().openapi({
+      description:
+        'The Stripe object the entry came from: a Checkout session, invoice, refund (`re_…`) or dispute (`du_…`).',
+    }),
   })
   .openapi('LedgerEntry');
 
@@ -181,6 +188,29 @@ export const LedgerChange = z
     replayed: z.boolean(),
   })
   .openapi('LedgerChange');
+
+export const ReconcileReport = z
+  .object({
+    events_seen: z
+      .number()
+      .int()
+      .openapi({ description: 'Events of the handled types listed since the checkpoint.' }),
+    applied: z
+      .number()
+      .int()
+      .openapi({ description: 'Of those, the events this replay applied (none had been before).' }),
+    failed: z
+      .number()
+      .int()
+      .openapi({ description: 'Events whose handler failed; the checkpoint stays before the first.' }),
+    lag_seconds: z.number().int().openapi({
+      description: 'Age of the oldest event that had not been applied when the replay started; 0 when none.',
+    }),
+    checkpoint: z.number().int().nullable().openapi({
+      description: 'Unix time (Stripe’s clock) up to which every listed event is applied; null before any.',
+    }),
+  })
+  .openapi('ReconcileReport');
 
 export const AccountView = z
   .object({

@@ -27,3 +27,4 @@ export type PortalRequest = z.input<typeof s.PortalRequest>;
 export type LedgerChangeRequest = z.input<typeof s.LedgerChangeRequest>;
 export type LedgerChange = z.infer<typeof s.LedgerChange>;
 export type AccountView = z.infer<typeof s.AccountView>;
+export type ReconcileReport = z.infer<typeof s.ReconcileReport>;

@@ -58,3 +58,25 @@ export const PaymentNotConfirmedChinese: Story = {
 export const Chinese: Story = common.chinese;
 export const Dark: Story = common.dark;
 export const CustomTheme: Story = common.customTheme;
+const owing = { summary: { credits: '-10.00', credits_cents: -1000 } };
+export const Owes: Story = {
+  name: 'Owes (negative balance after a refund)',
+  parameters: { api: owing, check: { element: 'billing-balance', state: 'loaded', part: 'owes' } },
+};
+export const OwesChinese: Story = {
+  name: 'Owes, zh-CN',
+  parameters: {
+    api: owing,
+    frame: { lang: 'zh-CN' },
+    check: { element: 'billing-balance', state: 'loaded', part: 'owes' },
+  },
+};
+export const OwesDark: Story = {
+  name: 'Owes, dark',
+  args: { theme: 'dark' },
+  parameters: {
+    api: owing,
+    frame: { scheme: 'dark' },
+    check: { element: 'billing-balance', state: 'loaded', part: 'owes' },
+  },
+};

@@ -45,3 +45,60 @@ export const CustomTheme: Story = {
   ...common.customTheme,
   parameters: { ...common.customTheme.parameters, api: withEntries },
 };
+/** A top-up refunded in two parts, and a disputed payment won back. */
+const moneyBack = {
+  entries: [
+    {
+      ...SAMPLE_ENTRIES[0]!,
+      id: 'le_r4',
+      kind: 'dispute_reinstated' as const,
+      amount: '50.00',
+      amount_cents: 5000,
+      description: 'Dispute won',
+      balance_after: '40.00',
+      balance_after_cents: 4000,
+      stripe_object_id: 'du_1',
+    },
+    {
+      ...SAMPLE_ENTRIES[0]!,
+      id: 'le_r3',
+      kind: 'dispute' as const,
+      amount: '-50.00',
+      amount_cents: -5000,
+      description: 'Payment disputed',
+      balance_after: '-10.00',
+      balance_after_cents: -1000,
+      stripe_object_id: 'du_1',
+    },
+    {
+      ...SAMPLE_ENTRIES[0]!,
+      id: 'le_r2',
+      kind: 'refund' as const,
+      amount: '-30.00',
+      amount_cents: -3000,
+      description: 'Payment refunded',
+      balance_after: '-10.00',
+      balance_after_cents: -1000,
+      stripe_object_id: 're_2',
+    },
+    {
+      ...SAMPLE_ENTRIES[0]!,
+      id: 'le_r1',
+      kind: 'refund' as const,
+      amount: '-20.00',
+      amount_cents: -2000,
+      description: 'Payment refunded',
+      balance_after: '20.00',
+      balance_after_cents: 2000,
+      stripe_object_id: 're_1',
+    },
+  ],
+};
+export const RefundsAndDisputes: Story = {
+  name: 'Refunds and disputes',
+  parameters: { ...common.loaded.parameters, api: moneyBack },
+};
+export const RefundsAndDisputesChinese: Story = {
+  name: 'Refunds and disputes, zh-CN',
+  parameters: { ...common.chinese.parameters, api: moneyBack },
+};

@@ -58,3 +58,10 @@ export const TopupFailed: Story = {
 export const Chinese: Story = common.chinese;
 export const Dark: Story = common.dark;
 export const CustomTheme: Story = common.customTheme;
+export const Owes: Story = {
+  name: 'Owes (negative balance)',
+  parameters: {
+    api: { summary: { credits: '-10.00', credits_cents: -1000 } },
+    check: { element: 'billing-topup', state: 'loaded', part: 'owes' },
+  },
+};

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import type { Hono } from 'hono';
 import { createApp } from './app.ts';
 import type { AppEnv } from './app-env.ts';
+import { startReconciler } from './billing/reconcile.ts';
 import { type Clock, systemClock } from './clock.ts';
 import { type Config, loadConfig } from './config.ts';
 import { jsonLogger, type Logger } from './logger.ts';
@@ -30,7 +31,7 @@ export interface BillingApp {
   config: Config;
   /** Where the data lives, for logs: `local <file path>` or `remote <URL without credentials>`. */
   storeLocation: string;
-  /** Closes the store; call it after the host's HTTP server has stopped taking requests. */
+  /** Stops the periodic reconciliation and closes the store; call it after the host's HTTP server has stopped taking requests. */
   close(): Promise<void>;
 }
 
@@ -57,12 +58,24 @@ export async function createBillingApp(options: BillingAppOptions = {}): Promise
     mkdirSync(dirname(config.dbUrl.slice('file:'.length).split('?')[0]!), { recursive: true });
   }
   const store = await openStore({ url: config.dbUrl, authToken: config.dbAuthToken });
-  const app = createApp({
+  const deps = {
     store,
     stripe: createStripeClient(config),
     config,
     clock: options.clock ?? systemClock,
     logger: options.logger ?? jsonLogger(),
-  });
-  return { app, config, storeLocation: `${store.kind} ${store.location}`, close: () => store.close() };
+  };
+  const app = createApp(deps);
+  // Replays Stripe's events list at start-up and every BILLING_RECONCILE_INTERVAL_S, so payments
+  // whose webhooks were lost are still applied (billing/reconcile.ts).
+  const reconciler = startReconciler(deps);
+  return {
+    app,
+    config,
+    storeLocation: `${store.kind} ${store.location}`,
+    close: async () => {
+      await reconciler.stop();
+      await store.close();
+    },
+  };
 }

@@ -131,6 +131,16 @@ describe('loadConfig', () => {
     assert.ok(errors({ STRIPE_WEBHOOK_SECRET: 'whsec_abc' }).some((l) => l.startsWith('STRIPE_SECRET_KEY:')));
   });
 
+  test('BILLING_RECONCILE_INTERVAL_S: 600 by default, 0 turns the timer off, anything else whole seconds up to a week', () => {
+    assert.equal(ok({}).reconcileIntervalSeconds, 600);
+    assert.equal(ok({ BILLING_RECONCILE_INTERVAL_S: '0' }).reconcileIntervalSeconds, 0);
+    assert.equal(ok({ BILLING_RECONCILE_INTERVAL_S: '60' }).reconcileIntervalSeconds, 60);
+    for (const bad of ['-1', '1.5', 'often', '604801']) {
+      const [line] = errors({ BILLING_RECONCILE_INTERVAL_S: bad });
+      assert.match(line!, /^BILLING_RECONCILE_INTERVAL_S: /, bad);
+    }
+  });
+
   test('top-up bounds must make sense', () => {
     assert.ok(
       errors({ BILLING_TOPUP_MIN: '100', BILLING_TOPUP_MAX: '10' }).some((l) =>

@@ -57,6 +57,11 @@ export interface Config {
   callbackRateLimitPerMinute: number;
   /** Behind a reverse proxy: the client address is the last `X-Forwarded-For` entry, not the socket's. */
   trustProxy: boolean;
+  /**
+   * Seconds between replays of Stripe's events list (billing/reconcile.ts); a process also replays
+   * at start-up. 0: only on `POST /api/billing/reconcile`.
+   */
+  reconcileIntervalSeconds: number;
 }
 
 /** The emulator's fixed test credentials, used when no Stripe key is configured. */
@@ -209,6 +214,15 @@ const envSchema = z.object({
     z.coerce.number().int('must be a whole number').min(1, 'must be at least 1').optional(),
   ),
   BILLING_TRUST_PROXY: booleanFlag,
+  BILLING_RECONCILE_INTERVAL_S: z.preprocess(
+    blankToUndefined,
+    z.coerce
+      .number()
+      .int('must be a whole number of seconds')
+      .min(0, 'must be 0 (off) or more')
+      .max(7 * 86_400, 'must be at most 604800 (a week; Stripe keeps events for 30 days)')
+      .optional(),
+  ),
 });
 
 const DEFAULT_PLANS = [{ id: 'pro', name: 'Pro', amount: 20, interval: 'month', included_credit: 10 }];
@@ -320,6 +334,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): { config: Config } | { error
       rateLimitPerMinute: e.BILLING_RATE_LIMIT_PER_MINUTE ?? 60,
       callbackRateLimitPerMinute: e.BILLING_CALLBACK_RATE_LIMIT_PER_MINUTE ?? 60,
       trustProxy: e.BILLING_TRUST_PROXY ?? false,
+      reconcileIntervalSeconds: e.BILLING_RECONCILE_INTERVAL_S ?? 600,
     },
   };
 }

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { type ServerType, serve } from '@hono/node-server';
 import type Stripe from 'stripe';
 import { type RunningEmulator, startEmulator } from '../../stripe-emulator/src/testing.ts';
+import { signPayload } from '../../stripe-emulator/src/webhooks.ts';
 import type { AppDeps } from '../src/app.ts';
 import { createApp } from '../src/app.ts';
 import type { Clock } from '../src/clock.ts';
@@ -52,6 +53,8 @@ export interface BillingHarness {
   /** Pays a Checkout session the way its hosted page would; answers the control endpoint's reply. */
   completeCheckout(redirectUrl: string, card?: string): Promise<{ status: number; body: ApiAnswer['body'] }>;
   advance(seconds: number): Promise<void>;
+  /** Posts `event` to the server's webhook, signed now with the endpoint's secret, as Stripe would. */
+  postEvent(event: object): Promise<Response>;
   /** Waits until the emulator has delivered every queued webhook. */
   webhooksDelivered(): Promise<void>;
   /** Every table's row count: "the store unchanged" checks compare two of these. */
@@ -180,6 +183,17 @@ export async function startBillingHarness(
     async advance(seconds) {
       const res = await emulator.control('/_emulator/advance', { seconds });
       if (res.status !== 200) throw new Error(`advance failed: ${JSON.stringify(res.body)}`);
+    },
+    postEvent(event) {
+      const payload = JSON.stringify(event);
+      return fetch(`${url}/api/billing/webhook`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'stripe-signature': signPayload(payload, config.stripeWebhookSecret, Math.floor(Date.now() / 1000)),
+        },
+        body: payload,
+      });
     },
     webhooksDelivered: () => emulator.emu.webhooks.drained(15_000),
     async snapshot() {

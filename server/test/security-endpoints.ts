@@ -44,4 +44,5 @@ export const API_KEY_ENDPOINTS: Endpoint[] = [
     body: { user_id: 'alice', amount: 1, idempotency_key: 'k2' },
   },
   { method: 'GET', path: '/api/billing/accounts/user:alice' },
+  { method: 'POST', path: '/api/billing/reconcile' },
 ];

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
 import type Stripe from 'stripe';
-import { signPayload } from '../../stripe-emulator/src/webhooks.ts';
 import { API_KEY, type BillingHarness, balanceOf, HOST_ORIGIN, startBillingHarness } from './harness.ts';
 
 const DAY = 86_400;
@@ -23,19 +22,7 @@ describe('webhooks: retries, stale and replayed events, shuffled duplicates', ()
 
   /** Sends `event` again under a new id, signed now, as Stripe would send a later event. */
   async function resend(harness: BillingHarness, event: Stripe.Event, id: string) {
-    const payload = JSON.stringify({ ...event, id });
-    const res = await fetch(`${harness.url}/api/billing/webhook`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'stripe-signature': signPayload(
-          payload,
-          harness.config.stripeWebhookSecret,
-          Math.floor(Date.now() / 1000),
-        ),
-      },
-      body: payload,
-    });
+    const res = await harness.postEvent({ ...event, id });
     assert.equal(res.status, 200, await res.text());
   }
 

@@ -10,7 +10,9 @@ export type CardOutcome =
   | 'declined'
   | 'insufficient_funds'
   | 'fails_after_attach'
-  | 'authentication_required';
+  | 'authentication_required'
+  /** The payment succeeds, then the cardholder disputes it (funds withdrawn at once). */
+  | 'disputed';
 
 export interface TestCard {
   number: string;
@@ -55,6 +57,12 @@ const TEST_CARDS: CardSpec[] = [
     outcome: 'authentication_required',
     tokens: ['pm_card_authenticationRequired'],
   },
+  {
+    number: '4000000000000259',
+    brand: 'visa',
+    outcome: 'disputed',
+    tokens: ['pm_card_createDispute'],
+  },
   // Needs 3DS only on-session before a setup; the emulator has no 3DS step, so its charges succeed.
   {
     number: '4000002500003155',
@@ -90,4 +98,5 @@ export const TEST_CARD_HINTS: ReadonlyArray<{ number: string; effect: string }> 
   { number: '4000 0000 0000 9995', effect: 'is declined (insufficient funds)' },
   { number: '4000 0000 0000 0341', effect: 'can be saved, but charging it later fails' },
   { number: '4000 0027 6000 3184', effect: 'needs authentication, so off-session charges fail' },
+  { number: '4000 0000 0000 0259', effect: 'succeeds, then the payment is disputed (fraudulent)' },
 ];

@@ -42,18 +42,22 @@ export function registerControl(emu: Emulator): void {
     const failNext = number(body, 'fail_next', 0, 1_000_000);
     const latency = number(body, 'latency_ms', 0, 60_000);
     const duplicateRate = number(body, 'duplicate_rate', 0, 1);
-    if (body.shuffle !== undefined && typeof body.shuffle !== 'boolean') {
-      throw invalidParam('shuffle', 'shuffle must be true or false.');
+    for (const key of ['shuffle', 'drop_webhooks']) {
+      if (body[key] !== undefined && typeof body[key] !== 'boolean') {
+        throw invalidParam(key, `${key} must be true or false.`);
+      }
     }
     emu.faults.failNext = failNext !== undefined ? Math.floor(failNext) : 0;
     emu.faults.latencyMs = latency ?? 0;
     emu.faults.duplicateRate = duplicateRate ?? 0;
     emu.faults.shuffle = (body.shuffle as boolean | undefined) ?? false;
+    emu.faults.dropWebhooks = (body.drop_webhooks as boolean | undefined) ?? false;
     return c.json({
       fail_next: emu.faults.failNext,
       latency_ms: emu.faults.latencyMs,
       duplicate_rate: emu.faults.duplicateRate,
       shuffle: emu.faults.shuffle,
+      drop_webhooks: emu.faults.dropWebhooks,
     });
   });
 

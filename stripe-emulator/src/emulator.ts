@@ -31,6 +31,11 @@ export interface Faults {
   duplicateRate: number;
   /** Deliver due webhooks in random order. */
   shuffle: boolean;
+  /**
+   * Give up on every delivery at once, as Stripe does after its retry window: each is recorded as
+   * failed on its event (`events.list({delivery_success: false})`) and never sent again.
+   */
+  dropWebhooks: boolean;
 }
 
 /** One API call as a resource handler sees it. */
@@ -87,7 +92,13 @@ export class Emulator {
   readonly store: EmulatorStore;
   readonly app = new Hono<EmulatorEnv>();
   readonly options: Required<Omit<EmulatorOptions, 'dataDir' | 'webhooks' | 'publicUrl'>> & EmulatorOptions;
-  readonly faults: Faults = { failNext: 0, latencyMs: 0, duplicateRate: 0, shuffle: false };
+  readonly faults: Faults = {
+    failNext: 0,
+    latencyMs: 0,
+    duplicateRate: 0,
+    shuffle: false,
+    dropWebhooks: false,
+  };
   readonly includables: Includables = new Map();
   readonly webhooks: WebhookDispatcher;
   private readonly timeListeners: TimeListener[] = [];
@@ -442,6 +453,7 @@ export class Emulator {
     this.faults.latencyMs = 0;
     this.faults.duplicateRate = 0;
     this.faults.shuffle = false;
+    this.faults.dropWebhooks = false;
     this.installConfiguredWebhooks();
   }
 

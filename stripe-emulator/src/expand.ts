@@ -106,3 +106,26 @@ export function paginate<T extends { id: string }>(
   }
   return { object: 'list', data: data.map(render), has_more: hasMore, url };
 }
+
+/**
+ * Stripe's `created` filter of list calls: a Unix time (equal to it) or a range hash
+ * (`created[gt]`, `gte`, `lt`, `lte`). Answers a test for an object's `created`.
+ */
+export function createdInRange(params: ParamReader): (created: number) => boolean {
+  if (!params.has('created')) return () => true;
+  if (typeof params.raw('created') === 'string') {
+    const exact = params.integer('created')!;
+    return (t) => t === exact;
+  }
+  const range = params.object('created');
+  if (!range) return () => true;
+  const gt = range.integer('gt');
+  const gte = range.integer('gte');
+  const lt = range.integer('lt');
+  const lte = range.integer('lte');
+  return (t) =>
+    (gt === undefined || t > gt) &&
+    (gte === undefined || t >= gte) &&
+    (lt === undefined || t < lt) &&
+    (lte === undefined || t <= lte);
+}

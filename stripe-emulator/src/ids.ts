@@ -33,6 +33,8 @@ export const idPrefixes: ReadonlyArray<[string, string]> = [
   ['seti_', 'setup_intents'],
   ['pi_', 'payment_intents'],
   ['ch_', 'charges'],
+  ['re_', 'refunds'],
+  ['du_', 'disputes'],
   ['sub_', 'subscriptions'],
   ['si_', 'subscription_items'],
   ['inpay_', 'invoice_payments'],

@@ -33,11 +33,17 @@ export type SetupIntentRecord = Stripe.SetupIntent & StoredObject;
 /** The minimal charge store behind `charge.*` events: one charge per payment attempt. */
 export type ChargeRecord = Stripe.Charge & StoredObject;
 
+export type RefundRecord = Stripe.Refund & StoredObject;
+
+/** A stored dispute; `_balance_transactions` lists its withdrawal and reinstatement, rendered expanded. */
+export type DisputeRecord = Stripe.Dispute & StoredObject;
+
 export type TestClockRecord = Stripe.TestHelpers.TestClock & StoredObject;
 
 export type PortalSessionRecord = Stripe.BillingPortal.Session & StoredObject;
 
-export type EventRecord = Stripe.Event & StoredObject;
+/** `_delivery_failed`: a delivery was given up (the `drop_webhooks` fault), as Stripe marks it after its retries. */
+export type EventRecord = Stripe.Event & StoredObject & { _delivery_failed?: boolean };
 
 /** What a session keeps for completion: the `*_data` params Stripe copies onto the objects it creates then. */
 export interface IntentData {

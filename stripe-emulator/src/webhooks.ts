@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import type Stripe from 'stripe';
 import type { Emulator } from './emulator.ts';
 import { newId } from './ids.ts';
-import type { StoredObject } from './store.ts';
+import { render, type StoredObject } from './store.ts';
 
 /** A pending delivery of one event to one endpoint; persisted so retries survive a restart. */
 interface Delivery extends StoredObject {
@@ -179,7 +179,14 @@ export class WebhookDispatcher {
       this.emu.store.delete(DELIVERIES, d.id);
       return;
     }
-    const payload = JSON.stringify(event, null, 2);
+    if (this.emu.faults.dropWebhooks) {
+      // Given up, as after Stripe's retry window: the event stays undelivered and says so.
+      this.emu.store.delete(DELIVERIES, d.id);
+      (event as { _delivery_failed?: boolean })._delivery_failed = true;
+      this.emu.store.changed();
+      return;
+    }
+    const payload = JSON.stringify(render(event), null, 2);
     let ok = false;
     try {
       const res = await fetch(endpoint.url, {

@@ -9,6 +9,10 @@ export const en = {
   disabled: 'Billing is turned off.',
   balance: 'Credit balance',
   noCredits: 'No credits yet.',
+  /** A negative balance: a refund or dispute took back credit already spent. */
+  owes: 'You owe {}',
+  owesHint: 'Add credits to keep using the service.',
+  owesTopup: 'You owe {}. A top-up pays it first.',
   topup: 'Add credits',
   other: 'Other amount',
   add: 'Add {}',
@@ -49,6 +53,10 @@ export const en = {
     usage: 'Usage',
     grant: 'Credit grant',
     refund: 'Refund',
+    /** A Stripe refund taking back what its payment granted (`refund` with a Stripe object). */
+    refund_payment: 'Payment refunded',
+    dispute: 'Payment disputed',
+    dispute_reinstated: 'Dispute won',
   } as Record<string, string>,
   manage: 'Manage billing',
   returned: {

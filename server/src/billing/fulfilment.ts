@@ -88,6 +88,7 @@ function creditTopUp(record: BillingSession, session: Stripe.Checkout.Session): 
       kind: 'purchase',
       sourceId: session.id,
       description: 'Credit top-up',
+      stripeObjectId: session.id,
     });
   };
 }

@@ -1,8 +1,10 @@
 import type Stripe from 'stripe';
 import type { AppDeps } from '../app-env.ts';
 import { WebhookEventAlreadyProcessed } from '../store/store-errors.ts';
+import { idOf } from '../stripe/expandable.ts';
 import { prepareCheckoutClosure } from './checkout-closure.ts';
 import { prepareCheckoutFulfilment } from './fulfilment.ts';
+import { prepareChargeRefunds, prepareDispute } from './money-back.ts';
 import type { StoreChange } from './store-change.ts';
 import { prepareInvoicePaid, prepareInvoicePaymentFailed, prepareSubscriptionSync } from './subscriptions.ts';
 
@@ -52,6 +54,18 @@ const syncSubscription = on<
   'customer.subscription.created' | 'customer.subscription.updated' | 'customer.subscription.deleted'
 >((deps, event) => prepareSubscriptionSync(deps, event.data.object.id));
 
+const refund = on<'charge.refunded' | 'refund.created' | 'refund.updated'>(async (deps, event) => {
+  const object = event.data.object;
+  const chargeId = object.object === 'charge' ? object.id : idOf(object.charge);
+  return chargeId ? prepareChargeRefunds(deps, chargeId) : null;
+});
+const dispute = on<
+  | 'charge.dispute.created'
+  | 'charge.dispute.funds_withdrawn'
+  | 'charge.dispute.funds_reinstated'
+  | 'charge.dispute.closed'
+>((deps, event) => prepareDispute(deps, event.data.object.id));
+
 /**
  * Every Stripe event this server acts on. It is also the list a Stripe webhook endpoint must
  * subscribe to: README.md's list is generated from it (`npm run docs:webhooks`) and a test fails
@@ -71,6 +85,13 @@ export const WEBHOOK_EVENT_HANDLERS: Partial<Record<Stripe.Event.Type, EventHand
   'customer.subscription.created': syncSubscription,
   'customer.subscription.updated': syncSubscription,
   'customer.subscription.deleted': syncSubscription,
+  'charge.refunded': refund,
+  'refund.created': refund,
+  'refund.updated': refund,
+  'charge.dispute.created': dispute,
+  'charge.dispute.funds_withdrawn': dispute,
+  'charge.dispute.funds_reinstated': dispute,
+  'charge.dispute.closed': dispute,
 };
 
 /** The event types a webhook endpoint must send, in the table's order. */

@@ -231,6 +231,7 @@ describe('widget reads of the caller’s own account', () => {
       balance_after: '26.75',
       balance_after_cents: 2675,
       created_at: t.clock.now().toISOString(),
+      stripe_object_id: null,
     });
     assert.deepEqual(
       seen.slice(1).map((e) => e.amount_cents),

@@ -2,6 +2,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import * as api from '../../../contract/routes.ts';
 import type { LedgerChangeRequest } from '../../../contract/types.ts';
 import type { AppDeps, AppEnv } from '../app-env.ts';
+import { reconcileEvents } from '../billing/reconcile.ts';
 import { subscriptionSummary } from '../billing/subscription-summary.ts';
 import { ApiError } from '../errors.ts';
 import { requireBillingEnabled } from '../http/billing-enabled.ts';
@@ -57,6 +58,10 @@ export function serverApiRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
     const body = c.req.valid('json');
     return c.json(await applyChange(body, 1, body.kind ?? 'grant'), 200);
   });
+
+  routes.openapi({ ...api.reconcile, middleware: [apiKey] }, async (c) =>
+    c.json(await reconcileEvents(deps), 200),
+  );
 
   routes.openapi({ ...api.account, middleware: [apiKey] }, async (c) => {
     const accountId = c.req.valid('param').id;

@@ -15,6 +15,7 @@ export interface TransactionView {
   balance_after: string;
   balance_after_cents: number;
   created_at: string;
+  stripe_object_id: string | null;
 }
 
 /** `limit` from the query string: 1..100, default 20. */
@@ -62,6 +63,7 @@ export async function transactionsPage(
       balance_after: formatCents(entry.balanceAfterCents),
       balance_after_cents: entry.balanceAfterCents,
       created_at: entry.createdAt,
+      stripe_object_id: entry.stripeObjectId,
     })),
     next_cursor: page.nextBeforeSeq === null ? null : encodeCursor(page.nextBeforeSeq),
   };

@@ -32,6 +32,7 @@ const TABLES = [
   'subscriptions',
   'webhook_events',
   'rate_limits',
+  'reconcile_checkpoints',
 ];
 
 /** The implementations every store contract test runs against: a temp file, and a remote server. */

@@ -3,9 +3,12 @@ import { ApiError } from '../errors.ts';
 import { formatCents } from '../money.ts';
 import type {
   BillingSession,
+  DerivedLedgerResult,
+  GrantReversal,
   LedgerChange,
   LedgerResult,
   PaidPeriod,
+  ReversalRestore,
   SubscriptionUpdate,
 } from './records.ts';
 import { integerOrNull, text, textOrNull } from './rows.ts';
@@ -249,6 +252,7 @@ export class WritePlan implements WriteUnit {
           kind: 'subscription',
           sourceId: period.invoiceId,
           description: period.includedCredit.description,
+          stripeObjectId: period.invoiceId,
         },
         { sql: 'EXISTS (SELECT 1 FROM subscription_access WHERE id = :access)', args: { access: accessId } },
       );
@@ -277,6 +281,106 @@ export class WritePlan implements WriteUnit {
     );
   }
 
+  reverseGrant(reversal: GrantReversal): Later<DerivedLedgerResult> {
+    const { beforeCents, afterCents, ofCents } = reversal;
+    if (!(ofCents > 0 && beforeCents >= 0 && afterCents > beforeCents)) {
+      throw new Error(
+        `reverseGrant: need 0 <= before < after and of > 0, got ${beforeCents}, ${afterCents}, ${ofCents}`,
+      );
+    }
+    // The grant's share of the money returned, rounded on the cumulative amounts so that partial
+    // take-backs add up to exactly the grant; capped by what the grant still holds.
+    return this.derivedEntry(
+      `SELECT :entry, a.id, -r.take, :kind, :source, :description, a.balance_cents - r.take, :now, :object, :grant
+       FROM (
+         SELECT g.account_id AS account_id,
+           MIN(
+             CAST(ROUND(g.amount_cents * :after * 1.0 / :of) AS INTEGER)
+               - CAST(ROUND(g.amount_cents * :before * 1.0 / :of) AS INTEGER),
+             g.amount_cents + COALESCE((SELECT SUM(x.amount_cents) FROM ledger_entries AS x WHERE x.reverses_source_id = :grant), 0)
+           ) AS take
+         FROM ledger_entries AS g WHERE g.source_id = :grant AND g.amount_cents > 0
+       ) AS r
+       JOIN accounts AS a ON a.id = r.account_id
+       WHERE r.take > 0`,
+      {
+        kind: reversal.kind,
+        source: reversal.sourceId,
+        description: reversal.description,
+        object: reversal.stripeObjectId,
+        grant: reversal.grantSourceId,
+        before: beforeCents,
+        after: afterCents,
+        of: ofCents,
+      },
+    );
+  }
+
+  restoreReversal(restore: ReversalRestore): Later<DerivedLedgerResult> {
+    return this.derivedEntry(
+      `SELECT :entry, r.account_id, -r.amount_cents, :kind, :source, :description, a.balance_cents - r.amount_cents, :now, :object, r.reverses_source_id
+       FROM ledger_entries AS r JOIN accounts AS a ON a.id = r.account_id
+       WHERE r.source_id = :reversed AND r.amount_cents < 0`,
+      {
+        kind: restore.kind,
+        source: restore.sourceId,
+        description: restore.description,
+        object: restore.stripeObjectId,
+        reversed: restore.reversedSourceId,
+      },
+    );
+  }
+
+  advanceReconcileCheckpoint(id: string, eventCreated: number, eventsApplied: number): void {
+    this.add({}, [
+      named(
+        `INSERT INTO reconcile_checkpoints (id, event_created, events_applied, updated_at)
+         VALUES (:id, :created, :applied, :now)
+         ON CONFLICT (id) DO UPDATE SET
+           event_created = MAX(reconcile_checkpoints.event_created, excluded.event_created),
+           events_applied = reconcile_checkpoints.events_applied + excluded.events_applied,
+           updated_at = excluded.updated_at`,
+        { id, created: eventCreated, applied: eventsApplied, now: this.at },
+      ),
+    ]);
+  }
+
+  /**
+   * A ledger row whose account and amount come from other rows (`select` yields the row's values in
+   * the columns' order, `:entry` first), written once per `source`; the balance moves only when
+   * it was written. Three statements: the insert, the balance, and the outcome read.
+   */
+  private derivedEntry(select: string, values: Record<string, SqlValue>): Later<DerivedLedgerResult> {
+    const args: Record<string, SqlValue> = { ...values, entry: newEntryId(), now: this.at };
+    const result = new Pending<DerivedLedgerResult>();
+    this.add(
+      {
+        settle: ([, , read]) => {
+          const row = read!.rows[0];
+          const amount = row ? integerOrNull(row[0], 'ledger_entries.amount_cents') : null;
+          result.resolve({ applied: amount !== null, amountCents: amount ?? 0 });
+        },
+      },
+      [
+        named(
+          `INSERT INTO ledger_entries
+             (id, account_id, amount_cents, kind, source_id, description, balance_after_cents, created_at, stripe_object_id, reverses_source_id)
+           ${select}
+           ON CONFLICT (source_id) DO NOTHING`,
+          args,
+        ),
+        named(
+          `UPDATE accounts
+           SET balance_cents = balance_cents + (SELECT amount_cents FROM ledger_entries WHERE id = :entry), updated_at = :now
+           WHERE id = (SELECT account_id FROM ledger_entries WHERE id = :entry)`,
+          args,
+        ),
+        named('SELECT amount_cents FROM ledger_entries WHERE id = :entry', args, true),
+      ],
+    );
+    return result;
+  }
+
   /**
    * Five statements (four for a debit): create the account for a credit; insert the ledger row
    * computed from the balance, only when funds allow and the source is new; move the balance only
@@ -301,6 +405,7 @@ export class WritePlan implements WriteUnit {
       now: this.at,
       entry: entryId,
       funds: change.requireFunds && amount < 0 ? 1 : 0,
+      object: change.stripeObjectId ?? null,
       ...guard?.args,
     };
     const andGuard = guard ? ` AND ${guard.sql}` : '';
@@ -318,8 +423,8 @@ export class WritePlan implements WriteUnit {
     }
     statements.push(
       named(
-        `INSERT INTO ledger_entries (id, account_id, amount_cents, kind, source_id, description, balance_after_cents, created_at)
-         SELECT :entry, id, :amount, :kind, :source, :description, balance_cents + :amount, :now
+        `INSERT INTO ledger_entries (id, account_id, amount_cents, kind, source_id, description, balance_after_cents, created_at, stripe_object_id)
+         SELECT :entry, id, :amount, :kind, :source, :description, balance_cents + :amount, :now, :object
          FROM accounts
          WHERE id = :account
            AND (:funds = 0 OR balance_cents + :amount >= 0)

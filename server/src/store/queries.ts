@@ -1,4 +1,4 @@
-import type { Account, BillingSession, LedgerMismatch, LedgerPage } from './records.ts';
+import type { Account, BillingSession, LedgerMismatch, LedgerPage, ReconcileCheckpoint } from './records.ts';
 import {
   ACCOUNT_COLUMNS,
   accountOf,
@@ -138,6 +138,14 @@ export const ledgerPage = (
     const last = entries.at(-1);
     return { entries, nextBeforeSeq: result.rows.length > limit && last ? last.seq : null };
   },
+});
+
+export const reconcileCheckpoint = (id: string): ReadQuery<ReconcileCheckpoint | null> => ({
+  statement: sqlOneRow('SELECT event_created, updated_at FROM reconcile_checkpoints WHERE id = ?', id),
+  decode: first((row) => ({
+    eventCreated: integer(row[0], 'reconcile_checkpoints.event_created'),
+    updatedAt: text(row[1], 'reconcile_checkpoints.updated_at'),
+  })),
 });
 
 export const webhookEventProcessed = (eventId: string): ReadQuery<boolean> => ({

@@ -4,8 +4,21 @@
  * times are ISO-8601 strings as stored.
  */
 
-/** Why a balance changed. */
-export type LedgerKind = 'purchase' | 'subscription' | 'welcome' | 'usage' | 'grant' | 'refund';
+/**
+ * Why a balance changed. `refund` is money going back: a host's `/grants` credit of that kind, or a
+ * Stripe refund taking back the credit its payment granted (negative); `dispute` takes it back
+ * when a chargeback withdraws the funds, `dispute_reinstated` gives exactly that back when the
+ * dispute is won.
+ */
+export type LedgerKind =
+  | 'purchase'
+  | 'subscription'
+  | 'welcome'
+  | 'usage'
+  | 'grant'
+  | 'refund'
+  | 'dispute'
+  | 'dispute_reinstated';
 
 export const LEDGER_KINDS: readonly LedgerKind[] = [
   'purchase',
@@ -14,6 +27,8 @@ export const LEDGER_KINDS: readonly LedgerKind[] = [
   'usage',
   'grant',
   'refund',
+  'dispute',
+  'dispute_reinstated',
 ];
 
 /** A billing account: its balance (always the sum of its ledger), Stripe customer and card. */
@@ -39,6 +54,8 @@ export interface LedgerEntry {
   description: string | null;
   balanceAfterCents: number;
   createdAt: string;
+  /** The Stripe object the entry came from (Checkout session, invoice, refund, dispute), if any. */
+  stripeObjectId: string | null;
 }
 
 /** A page of an account's ledger, newest first. */
@@ -59,6 +76,49 @@ export interface LedgerChange {
   description?: string | null;
   /** Refuse (402) a debit larger than the balance instead of letting the balance go negative. */
   requireFunds?: boolean;
+  /** The Stripe object this change records, when it comes from one. */
+  stripeObjectId?: string | null;
+}
+
+/**
+ * Takes back (part of) what a grant credited, once per `sourceId` (a refund or dispute id): the
+ * grant's share `round(grant × afterCents / ofCents) − round(grant × beforeCents / ofCents)`, never
+ * more than the grant still holds (the grant plus every entry already reversing it), computed in
+ * SQL. The account is the grant's. Nothing is written when the grant is unknown or spent back to zero.
+ */
+export interface GrantReversal {
+  /** The grant's `source_id` (Checkout session, invoice, …). */
+  grantSourceId: string;
+  sourceId: string;
+  kind: 'refund' | 'dispute';
+  /** Of `ofCents` paid, the money returned before this one and after it (cumulative, in cents). */
+  beforeCents: number;
+  afterCents: number;
+  ofCents: number;
+  stripeObjectId: string;
+  description: string;
+}
+
+/** Gives back exactly what the entry `reversedSourceId` took, once per `sourceId`. */
+export interface ReversalRestore {
+  reversedSourceId: string;
+  sourceId: string;
+  kind: 'dispute_reinstated';
+  stripeObjectId: string;
+  description: string;
+}
+
+/** What a take-back or restore wrote: `amountCents` is 0 when nothing was (new) to write. */
+export interface DerivedLedgerResult {
+  applied: boolean;
+  amountCents: number;
+}
+
+/** Reconciliation's progress through Stripe's events list. */
+export interface ReconcileCheckpoint {
+  /** Every listed event created up to this Unix time (Stripe's clock) was applied. */
+  eventCreated: number;
+  updatedAt: string;
 }
 
 /** What a ledger change did: `applied` false when its source was already recorded (a replay). */

@@ -99,7 +99,7 @@ export function billingSessionOf(row: SqlRow): BillingSession {
 }
 
 export const LEDGER_ENTRY_COLUMNS =
-  'seq, id, kind, amount_cents, description, balance_after_cents, created_at';
+  'seq, id, kind, amount_cents, description, balance_after_cents, created_at, stripe_object_id';
 
 export function ledgerEntryOf(row: SqlRow): LedgerEntry {
   return {
@@ -110,6 +110,7 @@ export function ledgerEntryOf(row: SqlRow): LedgerEntry {
     description: textOrNull(row[4], 'ledger_entries.description'),
     balanceAfterCents: integer(row[5], 'ledger_entries.balance_after_cents'),
     createdAt: text(row[6], 'ledger_entries.created_at'),
+    stripeObjectId: textOrNull(row[7], 'ledger_entries.stripe_object_id'),
   };
 }
 

@@ -7,6 +7,7 @@ import type {
   BillingSession,
   LedgerMismatch,
   LedgerPage,
+  ReconcileCheckpoint,
   SubscriptionAccess,
   SubscriptionRecords,
 } from './records.ts';
@@ -111,6 +112,10 @@ export abstract class SqlBillingStore implements BillingStore {
 
   ledgerPage(accountId: string, limit: number, beforeSeq: number | null): Promise<LedgerPage> {
     return this.query(q.ledgerPage(accountId, limit, beforeSeq));
+  }
+
+  reconcileCheckpoint(id: string): Promise<ReconcileCheckpoint | null> {
+    return this.query(q.reconcileCheckpoint(id));
   }
 
   webhookEventProcessed(eventId: string): Promise<boolean> {

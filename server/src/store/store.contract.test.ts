@@ -409,5 +409,102 @@ for (const kind of storeKinds()) {
         assert.equal(await store.ping(), true);
       });
     });
+
+    describe('reverseGrant and restoreReversal (refunds, disputes)', () => {
+      const take = (
+        unit: Parameters<Parameters<BillingStore['write']>[1]>[0],
+        sourceId: string,
+        before: number,
+        after: number,
+        of = 5000,
+      ) =>
+        unit.reverseGrant({
+          grantSourceId: 'cs_grant',
+          sourceId,
+          kind: sourceId.startsWith('du_') ? 'dispute' : 'refund',
+          beforeCents: before,
+          afterCents: after,
+          ofCents: of,
+          stripeObjectId: sourceId,
+          description: 'Payment refunded',
+        });
+
+      test('takes the share once per source, never more than the grant holds, even from two processes at once', async () => {
+        await credit('acct_a', 5000, 'cs_grant');
+        await credit('acct_a', -1000, 'use_1');
+        const other = await another();
+        // Two refunds of $30 each on a $50 payment (Stripe would refuse the second; the cap must hold anyway).
+        const [a, b] = await Promise.all([
+          store.write(now, (unit) => take(unit, 're_1', 0, 3000)),
+          other.write(now, (unit) => take(unit, 're_2', 0, 3000)),
+        ]);
+        assert.equal(a.amountCents + b.amountCents, -5000);
+        assert.equal(await store.balance('acct_a'), -1000, 'spent credit is owed');
+        const replay = await store.write(now, (unit) => take(unit, 're_1', 0, 3000));
+        assert.deepEqual(replay, { applied: false, amountCents: 0 });
+        const [entry] = await entries('acct_a');
+        assert.equal(entry!.kind, 'refund');
+        assert.match(entry!.stripeObjectId!, /^re_/);
+      });
+
+      test('a grant’s share rounds on cumulative amounts, so partial take-backs add up to the grant', async () => {
+        await credit('acct_a', 1000, 'cs_grant');
+        const parts = [];
+        for (const [i, [before, after]] of [
+          [0, 333],
+          [333, 666],
+          [666, 999],
+          [999, 2000],
+        ].entries()) {
+          parts.push(
+            (await store.write(now, (unit) => take(unit, `re_${i}`, before!, after!, 2000))).amountCents,
+          );
+        }
+        assert.deepEqual(parts, [-167, -166, -167, -500]);
+        assert.equal(await store.balance('acct_a'), 0);
+      });
+
+      test('a restore gives back exactly what the dispute took, once; an unknown grant or dispute writes nothing', async () => {
+        await credit('acct_a', 5000, 'cs_grant');
+        await store.write(now, (unit) => take(unit, 're_1', 0, 2000));
+        const taken = await store.write(now, (unit) => take(unit, 'du_1', 0, 5000));
+        assert.equal(taken.amountCents, -3000, 'the dispute takes only what the refund left');
+        const restore = () =>
+          store.write(now, (unit) =>
+            unit.restoreReversal({
+              reversedSourceId: 'du_1',
+              sourceId: 'du_1:reinstated',
+              kind: 'dispute_reinstated',
+              stripeObjectId: 'du_1',
+              description: 'Dispute won',
+            }),
+          );
+        assert.deepEqual(await restore(), { applied: true, amountCents: 3000 });
+        assert.deepEqual(await restore(), { applied: false, amountCents: 0 });
+        assert.equal(await store.balance('acct_a'), 3000);
+        const before = await count('ledger_entries');
+        const unknown = await store.write(now, (unit) =>
+          unit.reverseGrant({
+            grantSourceId: 'cs_unknown',
+            sourceId: 're_x',
+            kind: 'refund',
+            beforeCents: 0,
+            afterCents: 100,
+            ofCents: 100,
+            stripeObjectId: 're_x',
+            description: 'x',
+          }),
+        );
+        assert.deepEqual(unknown, { applied: false, amountCents: 0 });
+        assert.equal(await count('ledger_entries'), before);
+      });
+
+      test('the reconcile checkpoint only moves forward', async () => {
+        assert.equal(await store.reconcileCheckpoint('stripe_events'), null);
+        await store.write(now, (unit) => unit.advanceReconcileCheckpoint('stripe_events', 2000, 3));
+        await store.write(now, (unit) => unit.advanceReconcileCheckpoint('stripe_events', 1000, 0));
+        assert.equal((await store.reconcileCheckpoint('stripe_events'))?.eventCreated, 2000);
+      });
+    });
   });
 }

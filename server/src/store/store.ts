@@ -1,11 +1,15 @@
 import type {
   Account,
   BillingSession,
+  DerivedLedgerResult,
+  GrantReversal,
   LedgerChange,
   LedgerMismatch,
   LedgerPage,
   LedgerResult,
   PaidPeriod,
+  ReconcileCheckpoint,
+  ReversalRestore,
   SubscriptionAccess,
   SubscriptionRecords,
   SubscriptionUpdate,
@@ -49,6 +53,8 @@ export interface BillingStore {
   liveSubscriptionId(accountId: string, now: Date): Promise<string | null>;
   /** A page of the account's ledger, newest first, below `beforeSeq` (null: from the newest). */
   ledgerPage(accountId: string, limit: number, beforeSeq: number | null): Promise<LedgerPage>;
+  /** Reconciliation's checkpoint `id` (one per Stripe account), or null before its first run. */
+  reconcileCheckpoint(id: string): Promise<ReconcileCheckpoint | null>;
   /** Whether a Stripe event was already handled. */
   webhookEventProcessed(eventId: string): Promise<boolean>;
   /** Accounts whose balance differs from their ledger (empty when the books agree). */
@@ -117,6 +123,12 @@ export interface WriteUnit {
    * the unit is refused with `WebhookEventAlreadyProcessed` and nothing of it is written.
    */
   recordWebhookEvent(eventId: string, type: string): void;
+  /** Takes back (part of) a grant: a refund or a dispute (see GrantReversal). */
+  reverseGrant(reversal: GrantReversal): Later<DerivedLedgerResult>;
+  /** Gives back what a take-back took: a won dispute (see ReversalRestore). */
+  restoreReversal(restore: ReversalRestore): Later<DerivedLedgerResult>;
+  /** Moves checkpoint `id` forward to `eventCreated` (never back) and counts the events applied. */
+  advanceReconcileCheckpoint(id: string, eventCreated: number, eventsApplied: number): void;
 }
 
 /** Token buckets kept in the store. */

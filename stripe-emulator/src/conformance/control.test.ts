@@ -5,6 +5,9 @@ import { API_VERSION } from '../index.ts';
 import { type RunningEmulator, startEmulator } from '../testing.ts';
 import { startWebhookReceiver } from '../testing-webhooks.ts';
 
+/** The emulator's faults when none is set. */
+const NO_FAULTS = { failNext: 0, latencyMs: 0, duplicateRate: 0, shuffle: false, dropWebhooks: false };
+
 async function withEmulator(
   body: (run: RunningEmulator) => Promise<void>,
   options: Parameters<typeof startEmulator>[0] = {},
@@ -34,7 +37,13 @@ test('fail_next makes the next N API calls answer 500 api_error, which the SDK t
   await withEmulator(async ({ stripe, control }) => {
     const set = await control('/_emulator/faults', { fail_next: 2 });
     assert.equal(set.status, 200);
-    assert.deepEqual(set.body, { fail_next: 2, latency_ms: 0, duplicate_rate: 0, shuffle: false });
+    assert.deepEqual(set.body, {
+      fail_next: 2,
+      latency_ms: 0,
+      duplicate_rate: 0,
+      shuffle: false,
+      drop_webhooks: false,
+    });
     for (let i = 0; i < 2; i++) {
       await assert.rejects(stripe.customers.create({ email: `fail${i}@example.com` }), (err: unknown) => {
         assert.ok(err instanceof Stripe.errors.StripeAPIError, `got ${String(err)}`);
@@ -77,6 +86,7 @@ test('latency_ms slows every API call and {} clears every fault', async () => {
       latency_ms: 1200,
       duplicate_rate: 0.5,
       shuffle: true,
+      drop_webhooks: true,
       fail_next: 0,
     });
     let started = Date.now();
@@ -84,8 +94,14 @@ test('latency_ms slows every API call and {} clears every fault', async () => {
     assert.ok(Date.now() - started >= 1190, `took ${Date.now() - started} ms`);
 
     const cleared = await control('/_emulator/faults', {});
-    assert.deepEqual(cleared.body, { fail_next: 0, latency_ms: 0, duplicate_rate: 0, shuffle: false });
-    assert.deepEqual(emu.faults, { failNext: 0, latencyMs: 0, duplicateRate: 0, shuffle: false });
+    assert.deepEqual(cleared.body, {
+      fail_next: 0,
+      latency_ms: 0,
+      duplicate_rate: 0,
+      shuffle: false,
+      drop_webhooks: false,
+    });
+    assert.deepEqual(emu.faults, NO_FAULTS);
     started = Date.now();
     await stripe.customers.list();
     assert.ok(Date.now() - started < 1000, `took ${Date.now() - started} ms`);
@@ -152,7 +168,7 @@ test('reset forgets every object, event, pending delivery, fault and time offset
         const reset = await control('/_emulator/reset');
         assert.equal(reset.status, 200);
         assert.equal(emu.webhooks.pendingCount(), 0);
-        assert.deepEqual(emu.faults, { failNext: 0, latencyMs: 0, duplicateRate: 0, shuffle: false });
+        assert.deepEqual(emu.faults, NO_FAULTS);
         assert.ok(Math.abs(emu.now() - Math.floor(Date.now() / 1000)) <= 1);
         await assert.rejects(stripe.customers.retrieve(customer.id), (err: Stripe.errors.StripeError) => {
           assert.equal(err.code, 'resource_missing');

@@ -144,6 +144,24 @@ test('every object the emulator answers has every key of Stripe’s example, wit
     keep('charges.list', await stripe.charges.list({ limit: 5 }));
     const charge = typeof paid.latest_charge === 'string' ? paid.latest_charge : paid.latest_charge!.id;
     keep('charges.retrieve', await stripe.charges.retrieve(charge));
+    const refund = keep('refunds.create', await stripe.refunds.create({ charge, amount: 200 }));
+    keep('refunds.retrieve', await stripe.refunds.retrieve(refund.id));
+    keep('refunds.list', await stripe.refunds.list({ charge }));
+    const disputed = await stripe.paymentIntents.create({
+      amount: 900,
+      currency: 'usd',
+      customer: customer.id,
+      payment_method: 'pm_card_createDispute',
+      confirm: true,
+      off_session: true,
+    });
+    const dispute = keep('disputes.list', await stripe.disputes.list({ payment_intent: disputed.id }))
+      .data[0]!;
+    keep('disputes.retrieve', await stripe.disputes.retrieve(dispute.id));
+    keep(
+      'disputes.update',
+      await stripe.disputes.update(dispute.id, { evidence: { uncategorized_text: 'winning_evidence' } }),
+    );
 
     // Checkout in each mode, completed as the hosted page would.
     const success = 'http://127.0.0.1:9/success?session_id={CHECKOUT_SESSION_ID}';

@@ -15,6 +15,7 @@ import { render } from '../store.ts';
 import { settleCharge } from './charges.ts';
 import { requireCheckoutSession } from './checkout-sessions.ts';
 import { createCustomer } from './customers.ts';
+import { openDispute } from './disputes.ts';
 import { chargeFailureFor, confirmPaymentIntent, newPaymentIntent } from './payment-intents.ts';
 import { createCardPaymentMethod, EMPTY_ADDRESS, invalidCardNumber } from './payment-methods.ts';
 import { confirmSetupIntent, newSetupIntent } from './setup-intents.ts';
@@ -46,6 +47,27 @@ function payerEmail(emu: Emulator, session: CheckoutSessionRecord, payer: Checko
   return typed ?? session.customer_email ?? existingCustomer(emu, session)?.email ?? null;
 }
 
+/**
+ * Stripe sets the email the payer typed on a session's existing customer that had none (so the next
+ * Checkout for that customer does not ask again), with `customer.updated`.
+ */
+function fillCustomerEmail(
+  emu: Emulator,
+  session: CheckoutSessionRecord,
+  email: string | null,
+  request: EventRequest,
+): void {
+  const customer = existingCustomer(emu, session);
+  if (!customer || customer.email || !email) return;
+  customer.email = email;
+  emu.store.changed();
+  emu.emitEvent('customer.updated', customer, {
+    request,
+    customer: customer.id,
+    previousAttributes: { email: null },
+  });
+}
+
 /** The StripeCardError body Checkout shows for a card that cannot pay, when no intent was charged. */
 function declineFor(card: TestCard): StripeApiError | null {
   const failure = chargeFailureFor(card.outcome, false);
@@ -67,6 +89,7 @@ function finish(
   name: string | null,
   request: EventRequest,
 ): CheckoutSessionRecord {
+  fillCustomerEmail(emu, session, email, request);
   Object.assign(session, fields);
   session.status = 'complete';
   session.url = null;
@@ -122,7 +145,10 @@ function completePayment(
     name,
     request,
   );
-  if (typeof pi.latest_charge === 'string') settleCharge(emu, pi.latest_charge, request);
+  if (typeof pi.latest_charge === 'string') {
+    settleCharge(emu, pi.latest_charge, request);
+    if (card.outcome === 'disputed') openDispute(emu, pi.latest_charge, request);
+  }
   return session;
 }
 

@@ -1,11 +1,11 @@
 import { API_VERSION, type Emulator, newWebhookSecret } from '../emulator.ts';
 import { invalidParam, resourceMissing } from '../errors.ts';
-import { paginate } from '../expand.ts';
+import { createdInRange, paginate } from '../expand.ts';
 import { newId } from '../ids.ts';
 import type { EventRecord } from '../records.ts';
 import type { WebhookEndpointRecord } from '../webhooks.ts';
 
-/** `events` (retrieve, list by type) and `webhook_endpoints` (create answers the `whsec_` secret once). */
+/** `events` (retrieve; list by `type`/`types[]`, `created` range and `delivery_success`) and `webhook_endpoints` (create answers the `whsec_` secret once). */
 export function registerEvents(emu: Emulator): void {
   emu.route('get', '/v1/events/:id', (req) => {
     const event = req.emu.store.get<EventRecord>('events', req.path.id!);
@@ -19,8 +19,13 @@ export function registerEvents(emu: Emulator): void {
       if (type) return type.endsWith('.*') ? t.startsWith(type.slice(0, -1)) : t === type;
       return !types || types.includes(t);
     };
-    const events = [...req.emu.store.collection<EventRecord>('events').values()].filter((e) =>
-      matches(e.type),
+    const created = createdInRange(req.params);
+    const delivered = req.params.boolean('delivery_success');
+    const events = [...req.emu.store.collection<EventRecord>('events').values()].filter(
+      (e) =>
+        matches(e.type) &&
+        created(e.created) &&
+        (delivered === undefined || delivered === (e.pending_webhooks === 0 && !e._delivery_failed)),
     );
     return paginate(events, req.params, '/v1/events');
   });

@@ -9,6 +9,7 @@ import type { ParamReader } from '../params.ts';
 import type { PaymentIntentRecord, PaymentMethodRecord } from '../records.ts';
 import { render } from '../store.ts';
 import { type ChargeFailure, recordCharge } from './charges.ts';
+import { openDispute } from './disputes.ts';
 import {
   assertCancelable,
   assertConfirmable,
@@ -35,6 +36,7 @@ export const MIN_CHARGE_AMOUNT = 50;
 export function chargeFailureFor(outcome: CardOutcome, offSession: boolean): ChargeFailure | null {
   switch (outcome) {
     case 'succeeds':
+    case 'disputed':
       return null;
     case 'declined':
     case 'fails_after_attach':
@@ -211,6 +213,8 @@ export function confirmPaymentIntent(
   if (pi.setup_future_usage && customer) attachPaymentMethod(emu, pm, customer, opts.request);
   emu.store.put('payment_intents', pi);
   emu.emitEvent('payment_intent.succeeded', pi, { request: opts.request, customer });
+  // 4000 0000 0000 0259: the cardholder disputes the payment; Checkout opens it after its completion.
+  if (outcome === 'disputed' && !opts.settleLater) openDispute(emu, charge.id, opts.request);
   return null;
 }
 

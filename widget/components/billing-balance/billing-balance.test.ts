@@ -79,4 +79,21 @@ describe('<billing-balance>', () => {
     expect(getComputedStyle(part(el, 'base')).backgroundColor).to.equal('rgb(31, 31, 37)');
     await expect(el).to.be.accessible();
   });
+
+  it('says plainly what a negative balance owes, in English and Chinese, with top-up as the way back', async () => {
+    const api = new FakeBillingApi(summaryFixture({ credits: '-10.00', credits_cents: -1000 }));
+    const el = await mount(api);
+    await until(() => inState(el, 'loaded'), 'the loaded state');
+    expect(part(el, 'owes').textContent).to.equal('You owe $10.00');
+    expect(part(el, 'owes-hint').textContent).to.equal('Add credits to keep using the service.');
+    expect(cardText(el)).not.to.contain('-$10.00');
+    await expect(el).to.be.accessible();
+    const zh = await mount(
+      new FakeBillingApi(summaryFixture({ credits: '-10.00', credits_cents: -1000 })),
+      'zh-CN',
+    );
+    await until(() => inState(zh, 'loaded'), 'the loaded state');
+    expect(part(zh, 'owes').textContent).to.contain('您欠费').and.contain('10.00');
+    expect(part(zh, 'owes-hint').textContent).to.equal('请充值后继续使用。');
+  });
 });

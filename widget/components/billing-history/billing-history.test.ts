@@ -147,4 +147,40 @@ describe('<billing-history>', () => {
       expect(part(el, 'row').children[1]!.textContent).to.equal(label);
     }
   });
+
+  it('names refunds, disputes and their reinstatement by kind, in English and Chinese', async () => {
+    const rows = [
+      {
+        ...ledgerEntry('le_4', 5000, 5000, 'Dispute won'),
+        kind: 'dispute_reinstated' as const,
+        stripe_object_id: 'du_1',
+      },
+      {
+        ...ledgerEntry('le_3', -5000, 0, 'Payment disputed'),
+        kind: 'dispute' as const,
+        stripe_object_id: 'du_1',
+      },
+      {
+        ...ledgerEntry('le_2', -2000, 3000, 'Payment refunded'),
+        kind: 'refund' as const,
+        stripe_object_id: 're_1',
+      },
+      { ...ledgerEntry('le_1', 500, 5500, 'Goodwill'), kind: 'refund' as const },
+    ];
+    const labels = async (lang: string) => {
+      const api = new FakeBillingApi();
+      api.on('get', 'transactions', () => ({ data: rows, next_cursor: null }));
+      const el = await mount(api, lang);
+      await until(() => inState(el, 'loaded'), 'the loaded state');
+      await expect(el).to.be.accessible();
+      return parts(el, 'row').map((row) => row.children[1]!.textContent);
+    };
+    expect(await labels('en')).to.deep.equal([
+      'Dispute won',
+      'Payment disputed',
+      'Payment refunded',
+      'Goodwill',
+    ]);
+    expect(await labels('zh-CN')).to.deep.equal(['争议胜诉', '付款争议', '付款已退款', 'Goodwill']);
+  });
 });

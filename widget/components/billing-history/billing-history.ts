@@ -91,7 +91,7 @@ export class BillingHistory extends BillingElement {
             ${entries.map(
               (entry) => html`<tr part="row">
                 <td>${formatDate(entry.created_at, this.locale)}</td>
-                <td>${entry.description ?? m.kinds[entry.kind] ?? entry.kind}</td>
+                <td>${entryLabel(entry, m)}</td>
                 <td class=${entry.amount_cents > 0 ? 'credit' : ''}>${this.money(entry.amount_cents, true)}</td>
                 <td>${this.money(entry.balance_after_cents)}</td>
               </tr>`,
@@ -123,4 +123,14 @@ declare global {
   interface HTMLElementTagNameMap {
     'billing-history': BillingHistory;
   }
+}
+
+/**
+ * What a row is called: money that went back out through Stripe (a refund of a payment, a dispute
+ * and its reinstatement) by its kind, in the page's language; anything else by its description.
+ */
+function entryLabel(entry: LedgerEntry, m: Messages): string {
+  if (entry.kind === 'dispute' || entry.kind === 'dispute_reinstated') return m.kinds[entry.kind]!;
+  if (entry.kind === 'refund' && entry.stripe_object_id) return m.kinds.refund_payment!;
+  return entry.description ?? m.kinds[entry.kind] ?? entry.kind;
 }

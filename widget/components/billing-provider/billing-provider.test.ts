@@ -62,6 +62,7 @@ describe('<billing-provider>', () => {
               balance_after: '5.00',
               balance_after_cents: 500,
               created_at: '2026-03-14T12:00:00.000Z',
+              stripe_object_id: null,
             },
           ],
           next_cursor: 'more',

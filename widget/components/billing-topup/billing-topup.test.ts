@@ -171,4 +171,13 @@ describe('<billing-topup>', () => {
     expect(part(el, 'hint').textContent!.trim()).to.equal('最低金额为 US$5.00。');
     await expect(el).to.be.accessible();
   });
+
+  it('with a negative balance, says what is owed and that a top-up pays it first', async () => {
+    const api = new FakeBillingApi(summaryFixture({ credits: '-10.00', credits_cents: -1000 }));
+    const { el } = await mount(api);
+    expect(part(el, 'owes').textContent).to.equal('You owe $10.00. A top-up pays it first.');
+    await expect(el).to.be.accessible();
+    const plain = await mount(new FakeBillingApi(summaryFixture({ credits: '5.00', credits_cents: 500 })));
+    expect(plain.el.shadowRoot!.querySelector('[part~="owes"]')).to.equal(null);
+  });
 });

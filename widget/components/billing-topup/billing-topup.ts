@@ -18,6 +18,7 @@ import { topupStyles } from './billing-topup.styles.js';
  *   message and request id). Cancelable: `preventDefault()` suppresses the toast and the console line.
  * @csspart base - The card.
  * @csspart heading - The card's title.
+ * @csspart owes - With a negative balance: what is owed, which a top-up pays first.
  * @csspart preset - A preset amount button (`aria-pressed` when chosen).
  * @csspart input - The custom amount field.
  * @csspart hint - The bounds, or why the amount is refused.
@@ -44,9 +45,11 @@ export class BillingTopup extends BillingElement {
     return m.topup;
   }
 
-  protected override renderContent({ topup }: BillingSummary, m: Messages) {
+  protected override renderContent({ topup, credits_cents }: BillingSummary, m: Messages) {
     const cents = parseAmountCents(this.amount);
-    return html`<form @submit=${this.submit}>
+    const owed = credits_cents !== null && credits_cents < 0 ? -credits_cents : 0;
+    return html`${owed ? html`<p part="owes" class="error">${fill(m.owesTopup, this.money(owed))}</p>` : ''}
+      <form @submit=${this.submit}>
       <div class="row">
         ${this.presets.split(',').map((preset) => {
           const value = parseAmountCents(preset);
