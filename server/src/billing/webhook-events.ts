@@ -1,6 +1,7 @@
 import type Stripe from 'stripe';
 import type { AppDeps } from '../app-env.ts';
 import { WebhookEventAlreadyProcessed } from '../store/store-errors.ts';
+import { prepareAutoRechargePayment } from './auto-recharge.ts';
 import { prepareCheckoutClosure } from './checkout-closure.ts';
 import { prepareCheckoutFulfilment } from './fulfilment.ts';
 import type { StoreChange } from './store-change.ts';
@@ -48,6 +49,9 @@ const fulfil = on<'checkout.session.completed' | 'checkout.session.async_payment
 const close = on<'checkout.session.expired' | 'checkout.session.async_payment_failed'>((deps, event) =>
   prepareCheckoutClosure(deps, event.data.object.id),
 );
+const settleAutoRecharge = on<'payment_intent.succeeded' | 'payment_intent.payment_failed'>((deps, event) =>
+  prepareAutoRechargePayment(deps, event.data.object.id),
+);
 const syncSubscription = on<
   'customer.subscription.created' | 'customer.subscription.updated' | 'customer.subscription.deleted'
 >((deps, event) => prepareSubscriptionSync(deps, event.data.object.id));
@@ -71,6 +75,8 @@ export const WEBHOOK_EVENT_HANDLERS: Partial<Record<Stripe.Event.Type, EventHand
   'customer.subscription.created': syncSubscription,
   'customer.subscription.updated': syncSubscription,
   'customer.subscription.deleted': syncSubscription,
+  'payment_intent.succeeded': settleAutoRecharge,
+  'payment_intent.payment_failed': settleAutoRecharge,
 };
 
 /** The event types a webhook endpoint must send, in the table's order. */
