@@ -249,7 +249,7 @@ export const account = createRoute({
 export const saveAutoRecharge = createRoute({
   method: 'put',
   path: '/auto-recharge',
-  summary: "Turn auto-recharge on or off and set its threshold, amount and monthly cap",
+  summary: 'Turn auto-recharge on or off and set its threshold, amount and monthly cap',
   description:
     'Enabling needs a saved card (409 `no_payment_method`). When a `/usage` debit takes the balance from at or above `threshold` to below it, the saved card is charged `amount` off-session, once, unless that would pass `monthly_cap` this UTC month.',
   tags: ['widgets'],
@@ -286,7 +286,10 @@ export const autoRechargeReturn = createRoute({
     }),
   },
   responses: {
-    302: { description: 'To `to` with `checkout=success`, or `checkout=error` when the payment did not go through.' },
+    302: {
+      description:
+        'To `to` with `checkout=success`, or `checkout=error` when the payment did not go through.',
+    },
     ...errors(429),
   },
 });

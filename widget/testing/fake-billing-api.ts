@@ -119,7 +119,30 @@ export function summaryFixture(overrides: Partial<BillingSummary> = {}): Billing
       cancel_at: null,
       stripe_subscription_id: null,
     },
+    auto_recharge: autoRechargeFixture(),
     transactions: { data: [], next_cursor: null, limit: 20 },
+    ...overrides,
+  };
+}
+
+/** The summary's `auto_recharge` as the server sends it: never set up, unless `overrides` say more. */
+export function autoRechargeFixture(
+  overrides: Partial<BillingSummary['auto_recharge']> = {},
+): BillingSummary['auto_recharge'] {
+  return {
+    enabled: false,
+    threshold: null,
+    threshold_cents: null,
+    amount: null,
+    amount_cents: null,
+    monthly_cap: null,
+    monthly_cap_cents: null,
+    monthly_cap_max: '2000.00',
+    monthly_cap_max_cents: 200000,
+    charged_this_month: '0.00',
+    charged_this_month_cents: 0,
+    status: 'off',
+    last_error: null,
     ...overrides,
   };
 }

@@ -140,7 +140,8 @@ export async function startAutoRechargeCharge(
       return 'charging';
     } catch (err) {
       if (err instanceof Stripe.errors.StripeCardError) {
-        const intent = err.payment_intent ?? (err.raw as { payment_intent?: Stripe.PaymentIntent }).payment_intent;
+        const intent =
+          err.payment_intent ?? (err.raw as { payment_intent?: Stripe.PaymentIntent }).payment_intent;
         return await settle(declineOutcome(err.code ?? 'card_declined', err.message, intent?.id ?? null));
       }
       if (err instanceof Stripe.errors.StripeError) {

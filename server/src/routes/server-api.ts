@@ -61,7 +61,10 @@ export function serverApiRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
 
   routes.openapi({ ...api.usage, middleware: [apiKey, enabled] }, async (c) => {
     const { answer, recharge } = await applyChange(c.req.valid('json'), -1, 'usage');
-    return c.json({ ...answer, auto_recharge: await rechargeAfterDebit(deps, answer.account_id, recharge) }, 200);
+    return c.json(
+      { ...answer, auto_recharge: await rechargeAfterDebit(deps, answer.account_id, recharge) },
+      200,
+    );
   });
 
   routes.openapi({ ...api.grants, middleware: [apiKey, enabled] }, async (c) => {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ApiError } from '../errors.ts';
 import { formatCents } from '../money.ts';
+import { autoRechargeStateOf } from './auto-recharge-queries.ts';
 import type {
   AutoRechargeClaim,
   AutoRechargeOutcome,
@@ -11,7 +12,6 @@ import type {
   PaidPeriod,
   SubscriptionUpdate,
 } from './records.ts';
-import { autoRechargeStateOf } from './auto-recharge-queries.ts';
 import { integerOrNull, text, textOrNull } from './rows.ts';
 import type { SqlStatement, SqlValue, StatementResult } from './sql.ts';
 import type { Later, WriteUnit } from './store.ts';
@@ -102,9 +102,16 @@ export class WritePlan implements WriteUnit {
 
   claimAutoRecharge(accountId: string, debit: Later<LedgerResult>): Later<AutoRechargeClaim> {
     const entryId = this.entryIds.get(debit);
-    if (entryId === undefined) throw new Error('claimAutoRecharge: the debit must be a creditLedger of this unit');
+    if (entryId === undefined)
+      throw new Error('claimAutoRecharge: the debit must be a creditLedger of this unit');
     const attemptId = `ar_${randomUUID().replaceAll('-', '')}`;
-    const args = { account: accountId, entry: entryId, attempt: attemptId, month: this.at.slice(0, 7), now: this.at };
+    const args = {
+      account: accountId,
+      entry: entryId,
+      attempt: attemptId,
+      month: this.at.slice(0, 7),
+      now: this.at,
+    };
     // The debit this unit just wrote (none on a replay) took the balance from at-or-above the
     // threshold to below it.
     const crossed = `auto_recharge_settings.enabled = 1 AND auto_recharge_settings.state = 'idle'
@@ -123,12 +130,11 @@ export class WritePlan implements WriteUnit {
           const amount = integerOrNull(row[0], 'auto_recharge_attempts.amount_cents');
           const enabled = integerOrNull(row[1], 'auto_recharge_settings.enabled');
           claim.resolve({
-            attempt: started!.rowsAffected > 0 && amount !== null ? { id: attemptId, amountCents: amount } : null,
+            attempt:
+              started!.rowsAffected > 0 && amount !== null ? { id: attemptId, amountCents: amount } : null,
             capReached: capped!.rowsAffected > 0,
             settings:
-              enabled === null
-                ? null
-                : { enabled: enabled === 1, state: autoRechargeStateOf(row[2]) },
+              enabled === null ? null : { enabled: enabled === 1, state: autoRechargeStateOf(row[2]) },
           });
         },
       },

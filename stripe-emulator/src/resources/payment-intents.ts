@@ -5,9 +5,9 @@ import { invalidParam, invalidRequest, StripeApiError } from '../errors.ts';
 import { paginate } from '../expand.ts';
 import { newId, randomToken } from '../ids.ts';
 import { requireCustomer, requirePaymentIntent } from '../lookups.ts';
+import { registerAuthenticationPage } from '../pages/authentication-page.ts';
 import type { ParamReader } from '../params.ts';
 import type { PaymentIntentRecord, PaymentMethodRecord } from '../records.ts';
-import { registerAuthenticationPage } from '../pages/authentication-page.ts';
 import { render } from '../store.ts';
 import { type ChargeFailure, recordCharge } from './charges.ts';
 import {
