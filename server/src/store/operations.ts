@@ -65,13 +65,27 @@ export class WritePlan implements WriteUnit {
       amount: input.amountCents,
       cap: input.monthlyCapCents,
       now: this.at,
+      stale: new Date(Date.parse(this.at) - STALE_CHARGE_MS).toISOString(),
+      abandoned: 'No answer came from Stripe for this charge; if it went through, it is still credited.',
     };
+    const kept = `(state = 'charging' AND EXISTS (SELECT 1 FROM auto_recharge_attempts AS a
+        WHERE a.id = auto_recharge_settings.attempt_id AND a.status = 'charging'))
+      OR (state = 'action_required' AND excluded.enabled = 1)`;
     this.add({}, [
       // Turning it off gives up a charge waiting for the user (a charge in flight still lands).
       named(
         `UPDATE auto_recharge_attempts SET status = 'canceled', updated_at = :now
          WHERE :enabled = 0 AND status = 'action_required'
            AND id = (SELECT attempt_id FROM auto_recharge_settings WHERE account_id = :account AND state = 'action_required')`,
+        args,
+      ),
+      // A charge claimed long ago with no outcome (the process died before Stripe answered) is
+      // given up, so saving the settings can start afresh; a late success still credits it.
+      named(
+        `UPDATE auto_recharge_attempts
+         SET status = 'failed', error_code = 'abandoned', error_message = :abandoned, updated_at = :now
+         WHERE status = 'charging' AND created_at < :stale
+           AND id = (SELECT attempt_id FROM auto_recharge_settings WHERE account_id = :account AND state = 'charging')`,
         args,
       ),
       // A charge in flight keeps `charging` (its outcome settles it); one waiting for the user
@@ -85,15 +99,9 @@ export class WritePlan implements WriteUnit {
            threshold_cents = excluded.threshold_cents,
            amount_cents = excluded.amount_cents,
            monthly_cap_cents = excluded.monthly_cap_cents,
-           state = CASE
-             WHEN state = 'charging' OR (state = 'action_required' AND excluded.enabled = 1) THEN state
-             ELSE 'idle' END,
-           last_error_code = CASE
-             WHEN state = 'charging' OR (state = 'action_required' AND excluded.enabled = 1) THEN last_error_code
-             ELSE NULL END,
-           last_error_message = CASE
-             WHEN state = 'charging' OR (state = 'action_required' AND excluded.enabled = 1) THEN last_error_message
-             ELSE NULL END,
+           state = CASE WHEN ${kept} THEN state ELSE 'idle' END,
+           last_error_code = CASE WHEN ${kept} THEN last_error_code ELSE NULL END,
+           last_error_message = CASE WHEN ${kept} THEN last_error_message ELSE NULL END,
            updated_at = excluded.updated_at`,
         args,
       ),
@@ -651,6 +659,9 @@ function newEntryId(): string {
   const random = randomUUID();
   return `le_${Date.now().toString(16).padStart(12, '0')}${random.slice(0, 8)}${random.slice(9, 13)}`;
 }
+
+/** How long a claimed charge may go without an outcome before saving the settings gives it up. */
+const STALE_CHARGE_MS = 15 * 60_000;
 
 const parameterNames = new Map<string, string[]>();
 
