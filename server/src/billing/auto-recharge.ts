@@ -39,6 +39,11 @@ import type { StoreChange } from './store-change.ts';
 const ATTEMPT_KEY = 'auto_recharge_attempt';
 const LEDGER_DESCRIPTION = 'Auto-recharge';
 
+/** Whether a PaymentIntent was started by auto-recharge (its metadata names the attempt). */
+export function isAutoRechargePayment(intent: Pick<Stripe.PaymentIntent, 'metadata'>): boolean {
+  return typeof intent.metadata?.[ATTEMPT_KEY] === 'string';
+}
+
 /** The UTC month (`YYYY-MM`) charges count against the cap in. */
 export function monthOf(now: Date): string {
   return now.toISOString().slice(0, 7);

@@ -1,7 +1,7 @@
 import type Stripe from 'stripe';
 import type { AppDeps } from '../app-env.ts';
 import { WebhookEventAlreadyProcessed } from '../store/store-errors.ts';
-import { prepareAutoRechargePayment } from './auto-recharge.ts';
+import { isAutoRechargePayment, prepareAutoRechargePayment } from './auto-recharge.ts';
 import { prepareCheckoutClosure } from './checkout-closure.ts';
 import { prepareCheckoutFulfilment } from './fulfilment.ts';
 import type { StoreChange } from './store-change.ts';
@@ -49,8 +49,11 @@ const fulfil = on<'checkout.session.completed' | 'checkout.session.async_payment
 const close = on<'checkout.session.expired' | 'checkout.session.async_payment_failed'>((deps, event) =>
   prepareCheckoutClosure(deps, event.data.object.id),
 );
-const settleAutoRecharge = on<'payment_intent.succeeded' | 'payment_intent.payment_failed'>((deps, event) =>
-  prepareAutoRechargePayment(deps, event.data.object.id),
+// Only PaymentIntents this server started for auto-recharge (their metadata, set at creation,
+// names the attempt) are read back from Stripe; a top-up's is fulfilled through its Checkout session.
+const settleAutoRecharge = on<'payment_intent.succeeded' | 'payment_intent.payment_failed'>(
+  async (deps, event) =>
+    isAutoRechargePayment(event.data.object) ? prepareAutoRechargePayment(deps, event.data.object.id) : null,
 );
 const syncSubscription = on<
   'customer.subscription.created' | 'customer.subscription.updated' | 'customer.subscription.deleted'
