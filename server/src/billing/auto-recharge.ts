@@ -44,11 +44,6 @@ export function isAutoRechargePayment(intent: Pick<Stripe.PaymentIntent, 'metada
   return typeof intent.metadata?.[ATTEMPT_KEY] === 'string';
 }
 
-/** The UTC month (`YYYY-MM`) charges count against the cap in. */
-export function monthOf(now: Date): string {
-  return now.toISOString().slice(0, 7);
-}
-
 /** What `/summary` and `PUT /auto-recharge` answer. */
 export function autoRechargeSummary(config: Config, view: AutoRechargeView): AutoRecharge {
   const s = view.settings;
