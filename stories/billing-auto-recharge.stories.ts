@@ -46,7 +46,9 @@ export default {
         ? errorResponse(503, 'store_unavailable', 'The billing store is unavailable. Try again shortly.')
         : { ...current, ...(request.body as object), status: 'ready' },
     );
-    stand.on('post', 'auto-recharge/complete', () => ({ redirect_url: 'https://hooks.stripe.test/3d_secure/pi_story' }));
+    stand.on('post', 'auto-recharge/complete', () => ({
+      redirect_url: 'https://hooks.stripe.test/3d_secure/pi_story',
+    }));
     return framed(
       frame,
       html`<billing-auto-recharge
@@ -69,7 +71,10 @@ export const Off: Story = {
 };
 export const NoCard: Story = {
   name: 'No card saved',
-  parameters: { api: { summary: { has_payment_method: false } }, check: { ...loaded, part: 'empty' } },
+  parameters: {
+    api: { summary: { has_payment_method: false, auto_recharge: autoRechargeFixture() } },
+    check: { ...loaded, part: 'empty' },
+  },
 };
 export const Charging: Story = {
   parameters: { api: withCard({ ...ON, status: 'charging' }), check: loaded },
