@@ -7,7 +7,7 @@
  * One server and the emulator run in this process (the flow-test harness) on a temp libSQL file.
  * Prints each run's time, then the median as the figure (and the slowest run).
  */
-import { API_KEY, HOST_ORIGIN, startBillingHarness } from '../server/test/harness.ts';
+import { API_KEY, setUpCard, startBillingHarness } from '../server/test/harness.ts';
 
 const RUNS = 20;
 
@@ -17,12 +17,7 @@ try {
   for (let run = 0; run < RUNS; run++) {
     const user = `bench-recharge-${run}`;
     const token = h.tokenFor(user);
-    const setup = await h.api('POST', '/api/billing/create-customer-setup-session', {
-      token,
-      body: { return_url: `${HOST_ORIGIN}/` },
-    });
-    const sessionId = /cs_[A-Za-z0-9_]+/.exec(setup.body.redirect_url)![0];
-    await h.completeCheckout(setup.body.redirect_url);
+    const sessionId = await setUpCard(h, user);
     await h.visit((await h.returnLinks(sessionId)).success);
     await h.webhooksDelivered();
     const on = await h.api('PUT', '/api/billing/auto-recharge', {

@@ -3,24 +3,13 @@ import { html } from 'lit';
 import { ifDefined } from 'lit/directives/if-defined.js';
 import '../widget/index.js';
 import type { AutoRecharge, BillingSummary } from '../widget/client/types.js';
-import { autoRechargeFixture, errorResponse } from '../widget/testing/fake-billing-api.js';
+import { autoRechargeFixture, autoRechargeOn, errorResponse } from '../widget/testing/fake-billing-api.js';
 import { clickIn, commonStories, framed, type StoryParameters, storyApi } from './story-kit.js';
 
 const common = commonStories('billing-auto-recharge');
 
 /** Auto-recharge turned on at $10 / $25 / $100, with $25 charged this month. */
-const ON: AutoRecharge = autoRechargeFixture({
-  enabled: true,
-  status: 'ready',
-  threshold: '10.00',
-  threshold_cents: 1000,
-  amount: '25.00',
-  amount_cents: 2500,
-  monthly_cap: '100.00',
-  monthly_cap_cents: 10000,
-  charged_this_month: '25.00',
-  charged_this_month_cents: 2500,
-});
+const ON: AutoRecharge = autoRechargeOn();
 
 /** The summary of an account with a saved card and auto-recharge in `autoRecharge`. */
 function withCard(autoRecharge: AutoRecharge): { summary: Partial<BillingSummary> } {

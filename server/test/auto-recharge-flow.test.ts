@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
-import { API_KEY, type BillingHarness, balanceOf, HOST_ORIGIN, startBillingHarness } from './harness.ts';
+import {
+  API_KEY,
+  type BillingHarness,
+  balanceOf,
+  HOST_ORIGIN,
+  setUpCard,
+  startBillingHarness,
+} from './harness.ts';
 
 /**
  * Auto-recharge against the emulator (README "Auto-recharge"): the crossing debit starts one
@@ -18,14 +25,7 @@ describe('auto-recharge', () => {
   });
 
   async function saveCard(user: string, card = '4242424242424242') {
-    const res = await h.api('POST', '/api/billing/create-customer-setup-session', {
-      token: h.tokenFor(user),
-      body: { return_url: `${HOST_ORIGIN}/settings` },
-    });
-    assert.equal(res.status, 200, JSON.stringify(res.body));
-    const sessionId = /cs_[A-Za-z0-9_]+/.exec(res.body.redirect_url)![0];
-    const done = await h.completeCheckout(res.body.redirect_url, card);
-    assert.equal(done.status, 200, JSON.stringify(done.body));
+    const sessionId = await setUpCard(h, user, card);
     await h.visit((await h.returnLinks(sessionId)).success);
     await h.webhooksDelivered();
     assert.equal(await balanceOf(h, user), 5000);
@@ -41,6 +41,16 @@ describe('auto-recharge', () => {
       token: API_KEY,
       body: { user_id: user, amount, idempotency_key: `k-${++keys}-${user}` },
     });
+  }
+
+  /** Lifts a $5.00 balance to $25.00 with a grant and debits $20.00: a second crossing. Did it start a charge? */
+  async function crossAgain(user: string): Promise<boolean> {
+    const lift = await h.api('POST', '/api/billing/grants', {
+      token: API_KEY,
+      body: { user_id: user, amount: 20, idempotency_key: `lift-${user}` },
+    });
+    assert.equal(lift.status, 200);
+    return (await debit(user, 20)).body.auto_recharge.started;
   }
 
   async function summaryOf(user: string) {
@@ -152,12 +162,8 @@ describe('auto-recharge', () => {
     assert.equal(summary.auto_recharge.charged_this_month, '0.00');
     assert.deepEqual(await rechargeEntries('di'), []);
     assert.equal(await balanceOf(h, 'di'), 500);
-    // Turned off: the next crossing (after a grant lifts the balance) starts nothing.
-    await h.api('POST', '/api/billing/grants', {
-      token: API_KEY,
-      body: { user_id: 'di', amount: 20, idempotency_key: 'lift-di' },
-    });
-    assert.equal((await debit('di', 20)).body.auto_recharge.started, false);
+    // Turned off: the next crossing starts nothing.
+    assert.equal(await crossAgain('di'), false);
     assert.equal((await chargesOf('di')).length, 1);
     await assertAudit();
   });
@@ -173,11 +179,7 @@ describe('auto-recharge', () => {
     assert.equal(summary.auto_recharge.last_error.code, 'authentication_required');
     assert.deepEqual(await rechargeEntries('eve'), []);
     // Another crossing meanwhile starts nothing: one charge at a time.
-    await h.api('POST', '/api/billing/grants', {
-      token: API_KEY,
-      body: { user_id: 'eve', amount: 20, idempotency_key: 'lift-eve' },
-    });
-    assert.equal((await debit('eve', 20)).body.auto_recharge.started, false);
+    assert.equal(await crossAgain('eve'), false);
 
     const complete = await h.api('POST', '/api/billing/auto-recharge/complete', {
       token: h.tokenFor('eve'),

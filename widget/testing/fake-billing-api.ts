@@ -125,6 +125,25 @@ export function summaryFixture(overrides: Partial<BillingSummary> = {}): Billing
   };
 }
 
+/** Auto-recharge turned on at $10 / $25 / $100, with $25 charged this month. */
+export function autoRechargeOn(
+  overrides: Partial<BillingSummary['auto_recharge']> = {},
+): BillingSummary['auto_recharge'] {
+  return autoRechargeFixture({
+    enabled: true,
+    status: 'ready',
+    threshold: '10.00',
+    threshold_cents: 1000,
+    amount: '25.00',
+    amount_cents: 2500,
+    monthly_cap: '100.00',
+    monthly_cap_cents: 10000,
+    charged_this_month: '25.00',
+    charged_this_month_cents: 2500,
+    ...overrides,
+  });
+}
+
 /** The summary's `auto_recharge` as the server sends it: never set up, unless `overrides` say more. */
 export function autoRechargeFixture(
   overrides: Partial<BillingSummary['auto_recharge']> = {},

@@ -4,7 +4,7 @@ import type { BillingSummary } from '../../client/types.js';
 import type { BillingCheckoutEvent } from '../../events/billing-checkout.js';
 import { cardText, hasPart, inState, part, parts } from '../../testing/dom.js';
 import {
-  autoRechargeFixture,
+  autoRechargeOn,
   errorResponse,
   FakeBillingApi,
   summaryFixture,
@@ -12,18 +12,7 @@ import {
 } from '../../testing/fake-billing-api.js';
 import type { BillingAutoRecharge } from './billing-auto-recharge.js';
 
-const ON = autoRechargeFixture({
-  enabled: true,
-  status: 'ready',
-  threshold: '10.00',
-  threshold_cents: 1000,
-  amount: '25.00',
-  amount_cents: 2500,
-  monthly_cap: '100.00',
-  monthly_cap_cents: 10000,
-  charged_this_month: '25.00',
-  charged_this_month_cents: 2500,
-});
+const ON = autoRechargeOn();
 
 function withCard(overrides: Partial<BillingSummary> = {}): BillingSummary {
   return summaryFixture({ has_payment_method: true, ...overrides });
