@@ -5,7 +5,7 @@ import type {
   AutoRechargeSettings,
   AutoRechargeState,
 } from './records.ts';
-import { integer, text, textOrNull } from './rows.ts';
+import { integer, oneOf, text, textOrNull } from './rows.ts';
 import { type SqlRow, sqlOneRow } from './sql.ts';
 
 /** The reads of auto-recharge (migration 007), with their row decoders. */
@@ -18,12 +18,6 @@ const ATTEMPT_STATUSES: readonly AutoRechargeAttemptStatus[] = [
   'action_required',
   'canceled',
 ];
-
-function oneOf<T extends string>(value: unknown, allowed: readonly T[], column: string): T {
-  const s = text(value, column);
-  if ((allowed as readonly string[]).includes(s)) return s as T;
-  throw new TypeError(`column ${column}: unexpected value ${JSON.stringify(s)}`);
-}
 
 /** A `state` column's value, checked. */
 export function autoRechargeStateOf(value: unknown): AutoRechargeState {
