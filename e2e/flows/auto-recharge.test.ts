@@ -75,4 +75,51 @@ describe('auto-recharge from the saved card', () => {
       }
     });
   }
+
+  test('a card that needs the bank (3184): the page asks, the user confirms on the bank page, credited once', async () => {
+    const { page, assertClean, close } = await openPage(browser, 1280);
+    try {
+      const user = newUser('recharge-3ds');
+      await openDemoPage(page, stack, user);
+      await page.getByRole('button', { name: 'Add a card' }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Add card' }).click();
+      await page.waitForURL(/\/c\/pay\//);
+      await payOnCheckoutPage(page, '4000 0027 6000 3184');
+      await page.waitForURL((url) => url.origin === stack.billingUrl && url.pathname === '/');
+      await expectText(balance(page), '$50.00');
+      const widget = page.locator('billing-auto-recharge');
+      await widget.getByRole('button', { name: 'Turn on auto-recharge' }).click();
+      await expectText(widget.locator('[part~=status]'), 'On.');
+
+      const crossing = await reportUsage(stack.billingUrl, stack.apiKey, {
+        user_id: user,
+        amount: 45,
+        idempotency_key: `e2e-recharge-3ds-${user}`,
+      });
+      assert.deepEqual(crossing.auto_recharge, { started: true, status: 'action_required' });
+      await expectText(
+        widget.locator('[part~=status]'),
+        /^Your bank asks you to confirm the last charge\.\s*Your card was declined\. This transaction requires authentication\.$/,
+        20_000,
+      );
+      await snap(widget, 'auto-recharge-action-required-1280');
+
+      await widget.getByRole('button', { name: 'Confirm the payment' }).click();
+      await page.waitForURL(/\/3d_secure\/pi_/);
+      await expectText(page.getByRole('heading', { level: 1 }), 'Authenticate this payment');
+      await page.getByRole('button', { name: 'Complete authentication' }).click();
+      await page.waitForURL((url) => url.origin === stack.billingUrl && url.pathname === '/');
+      assert.ok(!page.url().includes('checkout='), `the address bar still says ${page.url()}`);
+      await expectText(balance(page), '$30.00');
+      await expectText(widget.locator('[part~=status]'), 'On.');
+      await expectText(
+        page.locator('billing-history [part~=row]').first(),
+        /Auto-recharge.*\+\$25\.00 \$30\.00$/,
+      );
+      assert.equal(await creditsOf(stack, user), '30.00');
+      assertClean();
+    } finally {
+      await close();
+    }
+  });
 });
