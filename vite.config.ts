@@ -4,7 +4,10 @@ import { defineConfig, type Plugin } from 'vite';
 import { minifyTemplateLiterals } from './widget/build/minify-template-literals.ts';
 
 /** The script-tag bundle's budget (Lit included, minified, gzipped): 18 KB for the seven elements. */
-const GZIP_BUDGET_BYTES = 18 * 1024;
+const GZIP_BUDGET_BYTES =
+  18 * 1024 +
+  // <billing-auto-recharge>
+  2048;
 const SCRIPT_TAG_FILE = 'dist/billing-widgets.js';
 
 /** Fails the build when the script-tag bundle outgrows its budget, and prints its size either way. */

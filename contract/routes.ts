@@ -219,7 +219,7 @@ export const usage = createRoute({
   tags: ['server'],
   security: apiKey,
   request: body(s.LedgerChangeRequest, true),
-  responses: { 200: json(s.LedgerChange, 'Debited (or replayed).'), ...ledgerErrors, ...errors(402) },
+  responses: { 200: json(s.UsageDebit, 'Debited (or replayed).'), ...ledgerErrors, ...errors(402) },
 });
 
 export const grants = createRoute({
@@ -255,4 +255,52 @@ export const account = createRoute({
     }),
   },
   responses: { 200: json(s.AccountView, 'The account.'), ...errors(400, 401, 404, 503) },
+});
+
+export const saveAutoRecharge = createRoute({
+  method: 'put',
+  path: '/auto-recharge',
+  summary: 'Turn auto-recharge on or off and set its threshold, amount and monthly cap',
+  description:
+    'Enabling needs a saved card (409 `no_payment_method`). When a `/usage` debit takes the balance from at or above `threshold` to below it, the saved card is charged `amount` off-session, once, unless that would pass `monthly_cap` this UTC month.',
+  tags: ['widgets'],
+  security: userToken,
+  request: body(s.AutoRechargeRequest, true),
+  responses: {
+    200: json(s.AutoRecharge, 'The settings now in force.'),
+    ...errors(400, 401, 403, 409, 413, 415, 429, 503),
+  },
+});
+
+export const completeAutoRecharge = createRoute({
+  method: 'post',
+  path: '/auto-recharge/complete',
+  summary: 'Let the user authenticate an auto-recharge their bank refused off-session',
+  tags: ['widgets'],
+  security: userToken,
+  request: body(s.AutoRechargeCompleteRequest),
+  responses: {
+    200: json(s.Redirect, "Send the browser here (the bank's authentication page)."),
+    ...errors(400, 401, 403, 409, 413, 415, 429, 502, 503),
+  },
+});
+
+export const autoRechargeReturn = createRoute({
+  method: 'get',
+  path: '/auto-recharge/return',
+  summary: 'Where the authentication page sends the browser back: records the payment and redirects',
+  tags: ['stripe'],
+  request: {
+    query: z.object({
+      payment_intent: z.string().optional().openapi({ description: 'Filled in by Stripe.' }),
+      to: z.string().optional().openapi({ description: 'The page to go back to (an allowed origin).' }),
+    }),
+  },
+  responses: {
+    302: {
+      description:
+        'To `to` with `checkout=success`, or `checkout=error` when the payment did not go through.',
+    },
+    ...errors(429),
+  },
 });

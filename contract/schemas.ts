@@ -98,6 +98,53 @@ export const PublicConfig = z
   })
   .openapi('PublicConfig');
 
+export const AutoRechargeStatus = z
+  .enum(['off', 'ready', 'charging', 'failed', 'action_required'])
+  .openapi('AutoRechargeStatus', {
+    description:
+      '`off`: not enabled; `ready`: armed; `charging`: a charge is in flight; `failed`: a charge was declined and auto-recharge turned itself off; `action_required`: the bank wants the user to authenticate the charge (`POST /auto-recharge/complete`).',
+  });
+
+export const AutoRecharge = z
+  .object({
+    enabled: z.boolean(),
+    threshold: Money.nullable().openapi({ description: 'Null until the user first saves settings.' }),
+    threshold_cents: Cents.nullable(),
+    amount: Money.nullable(),
+    amount_cents: Cents.nullable(),
+    monthly_cap: Money.nullable(),
+    monthly_cap_cents: Cents.nullable(),
+    monthly_cap_max: Money.openapi({ description: 'The largest cap this server accepts.' }),
+    monthly_cap_max_cents: Cents,
+    charged_this_month: Money.openapi({ description: 'Auto-recharges that succeeded this UTC month.' }),
+    charged_this_month_cents: Cents,
+    status: AutoRechargeStatus,
+    last_error: z
+      .object({
+        code: z.string().openapi({ example: 'card_declined' }),
+        message: z.string(),
+      })
+      .nullable()
+      .openapi({
+        description:
+          'Why the last charge failed or needs the user (`card_declined`, `authentication_required`, …), or `monthly_cap_reached` when a charge was skipped for the cap.',
+      }),
+  })
+  .openapi('AutoRecharge');
+
+export const AutoRechargeRequest = z
+  .object({
+    enabled: z.boolean(),
+    threshold: MoneyInput.openapi({ description: 'Recharge when a debit takes the balance below this.' }),
+    amount: MoneyInput.openapi({ description: 'What each recharge charges; bounded like a top-up.' }),
+    monthly_cap: MoneyInput.openapi({ description: 'At most this much auto-recharge per UTC month.' }),
+  })
+  .openapi('AutoRechargeRequest');
+
+export const AutoRechargeCompleteRequest = z
+  .object({ return_url: z.string().max(2048).optional() })
+  .openapi('AutoRechargeCompleteRequest');
+
 export const BillingSummary = z
   .object({
     billing_enabled: z.boolean(),
@@ -111,6 +158,7 @@ export const BillingSummary = z
     topup: TopupBounds,
     plans: z.array(Plan),
     subscription: SubscriptionSummary,
+    auto_recharge: AutoRecharge,
     transactions: TransactionPage.extend({ limit: z.number().int() }).openapi({
       description: 'The first page of /transactions, so a page of widgets makes one request.',
     }),
@@ -211,6 +259,14 @@ export const ReconcileReport = z
     }),
   })
   .openapi('ReconcileReport');
+export const UsageDebit = LedgerChange.extend({
+  auto_recharge: z
+    .object({
+      started: z.boolean().openapi({ description: 'This debit crossed the threshold and started a charge.' }),
+      status: AutoRechargeStatus,
+    })
+    .openapi({ description: "The account's auto-recharge after this debit." }),
+}).openapi('UsageDebit');
 
 export const AccountView = z
   .object({

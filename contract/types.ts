@@ -28,3 +28,7 @@ export type LedgerChangeRequest = z.input<typeof s.LedgerChangeRequest>;
 export type LedgerChange = z.infer<typeof s.LedgerChange>;
 export type AccountView = z.infer<typeof s.AccountView>;
 export type ReconcileReport = z.infer<typeof s.ReconcileReport>;
+export type AutoRechargeStatus = z.infer<typeof s.AutoRechargeStatus>;
+export type AutoRecharge = z.infer<typeof s.AutoRecharge>;
+export type AutoRechargeRequest = z.input<typeof s.AutoRechargeRequest>;
+export type UsageDebit = z.infer<typeof s.UsageDebit>;

@@ -6,6 +6,7 @@
 import { expect } from '@open-wc/testing';
 import { render, type TemplateResult } from 'lit';
 import { until } from '../widget/testing/fake-billing-api.js';
+import * as autoRecharge from './billing-auto-recharge.stories.js';
 import * as balance from './billing-balance.stories.js';
 import * as history from './billing-history.stories.js';
 import * as portalButton from './billing-portal-button.stories.js';
@@ -35,6 +36,7 @@ const modules = [
   setupModal,
   history,
   portalButton,
+  autoRecharge,
   provider,
 ] as StoriesModule[];
 

@@ -10,6 +10,7 @@ export { BillingElement, type ViewState } from './base/billing-element.js';
 export { BillingApiError } from './client/billing-api-error.js';
 export { apiRoot, BillingClient } from './client/billing-client.js';
 export type * from './client/types.js';
+export { BillingAutoRecharge } from './components/billing-auto-recharge/billing-auto-recharge.js';
 export { BillingBalance } from './components/billing-balance/billing-balance.js';
 export { BillingHistory } from './components/billing-history/billing-history.js';
 export { BillingPortalButton } from './components/billing-portal-button/billing-portal-button.js';

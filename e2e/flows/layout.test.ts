@@ -13,6 +13,7 @@ const ELEMENTS = [
   'billing-subscription',
   'billing-history',
   'billing-portal-button',
+  'billing-auto-recharge',
 ];
 
 /** Whether anything on the page is wider than the viewport (the page would scroll sideways). */

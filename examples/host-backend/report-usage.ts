@@ -20,6 +20,11 @@ export interface UsageResult {
   entry_id: string;
   /** True when this key was already reported: nothing was debited this time. */
   replayed: boolean;
+  /**
+   * The user's auto-recharge after this debit: `started` when this debit took the balance below the
+   * user's threshold and the saved card is being charged (the credit follows within seconds).
+   */
+  auto_recharge: { started: boolean; status: 'off' | 'ready' | 'charging' | 'failed' | 'action_required' };
 }
 
 /** A refusal from the billing server, e.g. 402 `insufficient_credits` (nothing was debited). */

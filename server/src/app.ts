@@ -8,6 +8,7 @@ import { requestContext } from './http/request-context.ts';
 import { silentLogger } from './logger.ts';
 import { accountRoutes } from './routes/account.ts';
 import { registerApiReference } from './routes/api-reference.ts';
+import { autoRechargeRoutes } from './routes/auto-recharge.ts';
 import { callbackRoutes } from './routes/callbacks.ts';
 import { demoRoutes } from './routes/demo.ts';
 import { flowRoutes } from './routes/flows.ts';
@@ -48,6 +49,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/api/billing', accountRoutes(deps, limiter));
   app.route('/api/billing', serverApiRoutes(deps));
   app.route('/api/billing', flowRoutes(deps, limiter));
+  app.route('/api/billing', autoRechargeRoutes(deps, limiter));
   app.route('/api/billing', callbackRoutes(deps));
   app.route('/api/billing', webhookRoutes(deps));
   // Demo page and /demo/token exist only against the emulator, never with real Stripe keys.

@@ -42,6 +42,8 @@ export interface Config {
   currency: string;
   topupMinCents: number;
   topupMaxCents: number;
+  /** The largest monthly cap a user may set on auto-recharge (its amount is bounded like a top-up). */
+  autoRechargeCapMaxCents: number;
   welcomeCreditCents: number;
   plans: Plan[];
   jwtSecret: string;
@@ -191,6 +193,7 @@ const envSchema = z.object({
   ),
   BILLING_TOPUP_MIN: majorAmount,
   BILLING_TOPUP_MAX: majorAmount,
+  BILLING_AUTO_RECHARGE_CAP_MAX: majorAmount,
   BILLING_WELCOME_CREDIT: majorAmount,
   BILLING_PLANS: optionalString,
   BILLING_JWT_SECRET: z.preprocess(
@@ -274,6 +277,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): { config: Config } | { error
   if (topupMinCents > topupMaxCents) {
     errors.push('BILLING_TOPUP_MIN: must not be larger than BILLING_TOPUP_MAX');
   }
+  const autoRechargeCapMaxCents = e.BILLING_AUTO_RECHARGE_CAP_MAX ?? 200_000;
+  if (autoRechargeCapMaxCents < topupMinCents) {
+    errors.push('BILLING_AUTO_RECHARGE_CAP_MAX: must not be smaller than BILLING_TOPUP_MIN');
+  }
   // Stripe refuses card charges under 0.50 in most currencies.
   if (topupMinCents > 0 && topupMinCents < 50) errors.push('BILLING_TOPUP_MIN: must be at least 0.50');
 
@@ -322,6 +329,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): { config: Config } | { error
       currency: e.BILLING_CURRENCY ?? 'usd',
       topupMinCents,
       topupMaxCents,
+      autoRechargeCapMaxCents,
       welcomeCreditCents: e.BILLING_WELCOME_CREDIT ?? (emulatorMode ? 5000 : 0),
       plans,
       // A generated secret is only for local runs: tokens from a previous process stop verifying.

@@ -216,6 +216,27 @@ export async function startBillingHarness(
   };
 }
 
+/**
+ * Saves `card` for `user` as the setup modal does: a setup-mode Checkout session, paid as its hosted
+ * page would. Answers the session id (its success link is not visited yet).
+ */
+export async function setUpCard(
+  h: BillingHarness,
+  user: string,
+  card = '4242424242424242',
+  returnUrl = `${HOST_ORIGIN}/settings`,
+): Promise<string> {
+  const res = await h.api('POST', '/api/billing/create-customer-setup-session', {
+    token: h.tokenFor(user),
+    body: { return_url: returnUrl },
+  });
+  if (res.status !== 200) throw new Error(`setup session failed: ${JSON.stringify(res.body)}`);
+  const sessionId = /cs_[A-Za-z0-9_]+/.exec(res.body.redirect_url)![0];
+  const done = await h.completeCheckout(res.body.redirect_url, card);
+  if (done.status !== 200) throw new Error(`setup checkout failed: ${JSON.stringify(done.body)}`);
+  return sessionId;
+}
+
 /** The balance the server reports for `user`, in cents. */
 export async function balanceOf(h: BillingHarness, user: string): Promise<number> {
   const res = await h.api('GET', '/api/billing/summary', { token: h.tokenFor(user) });

@@ -5,7 +5,7 @@
  */
 
 export interface Endpoint {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT';
   path: string;
   /** A valid body, so that only the part under test is wrong. */
   body?: Record<string, unknown>;
@@ -24,6 +24,12 @@ export const USER_ENDPOINTS: Endpoint[] = [
   { method: 'POST', path: '/api/billing/cancel-subscription' },
   { method: 'POST', path: '/api/billing/resume-subscription' },
   { method: 'POST', path: '/api/billing/portal-session', body: {} },
+  {
+    method: 'PUT',
+    path: '/api/billing/auto-recharge',
+    body: { enabled: false, threshold: 10, amount: 25, monthly_cap: 100 },
+  },
+  { method: 'POST', path: '/api/billing/auto-recharge/complete', body: {} },
 ];
 
 /** The widget mutations: rate-limited per account. */

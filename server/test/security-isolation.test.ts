@@ -10,6 +10,8 @@ const PUBLIC_PATHS = [
   '/api/billing/success',
   '/api/billing/cancel',
   '/api/billing/webhook',
+  // The bank's page sends the browser back here; it re-reads the PaymentIntent from Stripe.
+  '/api/billing/auto-recharge/return',
   // The API's own description and its reference page (and the page's two assets): no account data.
   '/api/billing/openapi.json',
   '/api/billing/reference',
@@ -74,7 +76,7 @@ describe("one account never reads or changes another's data", () => {
     const listed = new Set([...USER_ENDPOINTS, ...API_KEY_ENDPOINTS].map((e) => `${e.method} ${e.path}`));
     const seen = new Set<string>();
     for (const route of app.routes) {
-      if (!['GET', 'POST'].includes(route.method) || !route.path.startsWith('/api/billing/')) continue;
+      if (!['GET', 'POST', 'PUT'].includes(route.method) || !route.path.startsWith('/api/billing/')) continue;
       if (PUBLIC_PATHS.includes(route.path)) continue;
       const path = route.path.replace(':id', 'user:alice');
       assert.ok(
@@ -126,6 +128,16 @@ describe("one account never reads or changes another's data", () => {
       assert.equal(res.status, 200, `${path}: ${JSON.stringify(res.body)}`);
       sessions.push(/cs_[A-Za-z0-9_]+/.exec(res.body.redirect_url)![0]);
     }
+    // Bob has no card and no charge waiting: his auto-recharge answers are his own.
+    const enable = await h.api('PUT', '/api/billing/auto-recharge', {
+      token: bob,
+      body: { enabled: true, threshold: 10, amount: 25, monthly_cap: 100 },
+    });
+    assert.equal(enable.status, 409);
+    assert.equal(enable.body.error.code, 'no_payment_method');
+    const complete = await h.api('POST', '/api/billing/auto-recharge/complete', { token: bob, body: {} });
+    assert.equal(complete.status, 409);
+    assert.equal(complete.body.error.code, 'no_action_required');
     const portal = await h.api('POST', '/api/billing/portal-session', { token: bob, body: {} });
     assert.equal(portal.status, 200);
     const bobCustomer = (await h.api('GET', '/api/billing/accounts/user:bob', { token: API_KEY })).body

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import type Stripe from 'stripe';
-import { type BillingHarness, balanceOf, HOST_ORIGIN, startBillingHarness } from './harness.ts';
+import {
+  type BillingHarness,
+  balanceOf,
+  HOST_ORIGIN,
+  setUpCard as setUpCardWith,
+  startBillingHarness,
+} from './harness.ts';
 
 describe('saving a card through Checkout setup mode', () => {
   let h: BillingHarness;
@@ -12,17 +18,7 @@ describe('saving a card through Checkout setup mode', () => {
     await h.close();
   });
 
-  async function setUpCard(user: string, card = '4242424242424242') {
-    const res = await h.api('POST', '/api/billing/create-customer-setup-session', {
-      token: h.tokenFor(user),
-      body: { return_url: `${HOST_ORIGIN}/settings` },
-    });
-    assert.equal(res.status, 200, JSON.stringify(res.body));
-    const sessionId = /cs_[A-Za-z0-9_]+/.exec(res.body.redirect_url)![0];
-    const done = await h.completeCheckout(res.body.redirect_url, card);
-    assert.equal(done.status, 200, JSON.stringify(done.body));
-    return sessionId;
-  }
+  const setUpCard = (user: string, card?: string) => setUpCardWith(h, user, card);
 
   test('the card becomes the default and the welcome credit is granted once', async () => {
     const token = h.tokenFor('alice');

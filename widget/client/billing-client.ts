@@ -1,5 +1,7 @@
 import { BillingApiError } from './billing-api-error.js';
 import type {
+  AutoRecharge,
+  AutoRechargeRequest,
   BillingSummary,
   CreditBalance,
   ErrorBody,
@@ -92,15 +94,20 @@ export class BillingClient {
     return this.call('portal-session', { return_url });
   }
 
-  /** GET `path`, or POST `body` to it; a 401 gets one retry with a fresh token from `tokenProvider`. */
-  async call<T>(path: string, body?: object, retried?: boolean): Promise<T> {
+  /** PUT /auto-recharge: turn auto-recharge on or off with its threshold, amount and monthly cap (major units). */
+  saveAutoRecharge(settings: AutoRechargeRequest): Promise<AutoRecharge> {
+    return this.call('auto-recharge', settings, false, 'PUT');
+  }
+
+  /** GET `path`, or POST (or `method`) `body` to it; a 401 gets one retry with a fresh token from `tokenProvider`. */
+  async call<T>(path: string, body?: object, retried?: boolean, method?: 'PUT'): Promise<T> {
     const provider = this.tokenProvider;
     if (provider && (retried || !this.token)) this.token = await provider();
     let response: Response;
     try {
       // No silent retries: the widgets' Retry button is the retry policy.
       response = await fetch(`${apiRoot(this.apiBase)}/${path}`, {
-        method: body ? 'POST' : 'GET',
+        method: method ?? (body ? 'POST' : 'GET'),
         body: body && JSON.stringify(body),
         headers: {
           'content-type': 'application/json',
@@ -111,7 +118,7 @@ export class BillingClient {
     } catch (cause) {
       throw new BillingApiError(0, 'network_error', String(cause));
     }
-    if (response.status === 401 && provider && !retried) return this.call(path, body, true);
+    if (response.status === 401 && provider && !retried) return this.call(path, body, true, method);
     if (!response.ok) {
       const { error } = (await response.json().catch(() => ({}))) as Partial<ErrorBody>;
       throw new BillingApiError(

@@ -4,6 +4,9 @@
  * imported as types only: the widgets cannot drift from what the server answers.
  */
 export type {
+  AutoRecharge,
+  AutoRechargeRequest,
+  AutoRechargeStatus,
   BillingSummary,
   CreditBalance,
   ErrorBody,

@@ -1,5 +1,5 @@
 /** Which Stripe page a `billing-checkout` event is about to open. */
-export type CheckoutKind = 'topup' | 'setup' | 'subscription' | 'portal';
+export type CheckoutKind = 'topup' | 'setup' | 'subscription' | 'portal' | 'authenticate';
 
 /**
  * Fired just before the browser is sent to a Stripe page. Cancelable: a host that calls

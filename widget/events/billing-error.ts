@@ -3,7 +3,7 @@ import type { BillingApiError } from '../client/billing-api-error.js';
 /**
  * The call that failed: `load` (the summary every element shows), `history` (a page of the ledger),
  * or a payment action: `topup`, `subscribe`, `setup` (save or update a card), `cancel`, `resume`,
- * `portal`.
+ * `portal`, `auto-recharge` (save its settings, or confirm a charge the bank held back).
  */
 export type BillingAction =
   | 'load'
@@ -13,7 +13,8 @@ export type BillingAction =
   | 'setup'
   | 'cancel'
   | 'resume'
-  | 'portal';
+  | 'portal'
+  | 'auto-recharge';
 
 /**
  * Fired when a billing call fails. Unless a listener calls `preventDefault()`, the element logs one

@@ -1,4 +1,4 @@
-import type { SubscriptionStatus } from '../client/types.js';
+import type { AutoRechargeStatus, SubscriptionStatus } from '../client/types.js';
 
 /** English, the default and the shape every translation follows. `{}` marks where a value goes. */
 export const en = {
@@ -59,6 +59,30 @@ export const en = {
     dispute_reinstated: 'Dispute won',
   } as Record<string, string>,
   manage: 'Manage billing',
+  autoRecharge: {
+    title: 'Auto-recharge',
+    threshold: 'When the balance falls below',
+    amount: 'Add this amount',
+    cap: 'At most per month',
+    consent:
+      'When usage takes your balance below {}, your saved card is charged {} without asking again, at most {} per calendar month. Turn it off here at any time.',
+    charged: 'Charged this month: {}.',
+    turnOn: 'Turn on auto-recharge',
+    save: 'Save changes',
+    turnOff: 'Turn off',
+    needsCard: 'Save a card first to use auto-recharge.',
+    status: {
+      off: 'Off.',
+      ready: 'On.',
+      charging: 'Charging your card…',
+      failed: 'Turned off: the last charge failed.',
+      action_required: 'Your bank asks you to confirm the last charge.',
+    } satisfies Record<AutoRechargeStatus, string>,
+    complete: 'Confirm the payment',
+    capReached: "Skipped a recharge: it would pass this month's cap.",
+    enterAmount: 'Enter an amount like 10 or 10.50.',
+    capBelowAmount: 'The monthly cap must be at least the amount.',
+  },
   returned: {
     checkout_success: 'Payment received.',
     checkout_cancel: 'Checkout cancelled.',

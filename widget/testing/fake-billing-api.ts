@@ -119,7 +119,49 @@ export function summaryFixture(overrides: Partial<BillingSummary> = {}): Billing
       cancel_at: null,
       stripe_subscription_id: null,
     },
+    auto_recharge: autoRechargeFixture(),
     transactions: { data: [], next_cursor: null, limit: 20 },
+    ...overrides,
+  };
+}
+
+/** Auto-recharge turned on at $10 / $25 / $100, with $25 charged this month. */
+export function autoRechargeOn(
+  overrides: Partial<BillingSummary['auto_recharge']> = {},
+): BillingSummary['auto_recharge'] {
+  return autoRechargeFixture({
+    enabled: true,
+    status: 'ready',
+    threshold: '10.00',
+    threshold_cents: 1000,
+    amount: '25.00',
+    amount_cents: 2500,
+    monthly_cap: '100.00',
+    monthly_cap_cents: 10000,
+    charged_this_month: '25.00',
+    charged_this_month_cents: 2500,
+    ...overrides,
+  });
+}
+
+/** The summary's `auto_recharge` as the server sends it: never set up, unless `overrides` say more. */
+export function autoRechargeFixture(
+  overrides: Partial<BillingSummary['auto_recharge']> = {},
+): BillingSummary['auto_recharge'] {
+  return {
+    enabled: false,
+    threshold: null,
+    threshold_cents: null,
+    amount: null,
+    amount_cents: null,
+    monthly_cap: null,
+    monthly_cap_cents: null,
+    monthly_cap_max: '2000.00',
+    monthly_cap_max_cents: 200000,
+    charged_this_month: '0.00',
+    charged_this_month_cents: 0,
+    status: 'off',
+    last_error: null,
     ...overrides,
   };
 }

@@ -2,6 +2,7 @@ import type Stripe from 'stripe';
 import type { AppDeps } from '../app-env.ts';
 import { WebhookEventAlreadyProcessed } from '../store/store-errors.ts';
 import { idOf } from '../stripe/expandable.ts';
+import { isAutoRechargePayment, prepareAutoRechargePayment } from './auto-recharge.ts';
 import { prepareCheckoutClosure } from './checkout-closure.ts';
 import { prepareCheckoutFulfilment } from './fulfilment.ts';
 import { prepareChargeRefunds, prepareDispute } from './money-back.ts';
@@ -50,6 +51,12 @@ const fulfil = on<'checkout.session.completed' | 'checkout.session.async_payment
 const close = on<'checkout.session.expired' | 'checkout.session.async_payment_failed'>((deps, event) =>
   prepareCheckoutClosure(deps, event.data.object.id),
 );
+// Only PaymentIntents this server started for auto-recharge (their metadata, set at creation,
+// names the attempt) are read back from Stripe; a top-up's is fulfilled through its Checkout session.
+const settleAutoRecharge = on<'payment_intent.succeeded' | 'payment_intent.payment_failed'>(
+  async (deps, event) =>
+    isAutoRechargePayment(event.data.object) ? prepareAutoRechargePayment(deps, event.data.object.id) : null,
+);
 const syncSubscription = on<
   'customer.subscription.created' | 'customer.subscription.updated' | 'customer.subscription.deleted'
 >((deps, event) => prepareSubscriptionSync(deps, event.data.object.id));
@@ -92,6 +99,8 @@ export const WEBHOOK_EVENT_HANDLERS: Partial<Record<Stripe.Event.Type, EventHand
   'charge.dispute.funds_withdrawn': dispute,
   'charge.dispute.funds_reinstated': dispute,
   'charge.dispute.closed': dispute,
+  'payment_intent.succeeded': settleAutoRecharge,
+  'payment_intent.payment_failed': settleAutoRecharge,
 };
 
 /** The event types a webhook endpoint must send, in the table's order. */

@@ -3,7 +3,7 @@ import type { AppEnv } from '../app-env.ts';
 import type { Config } from '../config.ts';
 import { requestHeader } from './request-header.ts';
 
-const ALLOW_METHODS = 'GET, POST, OPTIONS';
+const ALLOW_METHODS = 'GET, POST, PUT, OPTIONS';
 const ALLOW_HEADERS = 'Authorization, Content-Type, X-Request-Id';
 const EXPOSE_HEADERS = 'X-Request-Id, Retry-After';
 

@@ -121,6 +121,21 @@ describe('widget reads of the caller’s own account', () => {
         cancel_at: null,
         stripe_subscription_id: null,
       },
+      auto_recharge: {
+        enabled: false,
+        threshold: null,
+        threshold_cents: null,
+        amount: null,
+        amount_cents: null,
+        monthly_cap: null,
+        monthly_cap_cents: null,
+        monthly_cap_max: '2000.00',
+        monthly_cap_max_cents: 200_000,
+        charged_this_month: '0.00',
+        charged_this_month_cents: 0,
+        status: 'off',
+        last_error: null,
+      },
     });
     const unknown = await t.call('GET', '/api/billing/summary', { token: t.token('brand-new') });
     assert.equal(unknown.body.credits, '0.00');

@@ -2,6 +2,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type Stripe from 'stripe';
 import * as api from '../../../contract/routes.ts';
 import type { AppDeps } from '../app-env.ts';
+import { autoRechargeSummary } from '../billing/auto-recharge.ts';
 import { accessView, subscriptionSummary } from '../billing/subscription-summary.ts';
 import { contractRouter } from '../http/contract-router.ts';
 import { type RateLimiter, rateLimitMutations } from '../http/rate-limit.ts';
@@ -45,10 +46,11 @@ export function accountRoutes(deps: AppDeps, limiter: RateLimiter): OpenAPIHono<
   routes.openapi({ ...api.summary, middleware: [user] }, async (c) => {
     const { accountId } = c.var.identity;
     // The first history page rides along, so a page with every element makes one request on load.
-    const [account, subscription, history] = await Promise.all([
+    const [account, subscription, history, autoRecharge] = await Promise.all([
       store.account(accountId),
       subscriptionSummary(store, accountId, clock.now()),
       transactionsPage(store, accountId, DEFAULT_PAGE_SIZE, null),
+      store.autoRecharge(accountId, clock.now()),
     ]);
     const balance = account?.balanceCents ?? 0;
     return c.json(
@@ -63,6 +65,7 @@ export function accountRoutes(deps: AppDeps, limiter: RateLimiter): OpenAPIHono<
         welcome_granted: account?.welcomeGrantedAt != null,
         ...publicOffer(config),
         subscription,
+        auto_recharge: autoRechargeSummary(config, autoRecharge),
         transactions: { ...history, limit: DEFAULT_PAGE_SIZE },
       },
       200,

@@ -64,6 +64,7 @@ test('in emulator mode /demo/token mints a working user token and / serves the d
       '<setup-payment-modal',
       '<billing-history',
       '<billing-portal-button',
+      '<billing-auto-recharge',
       '/demo/token',
       '4242 4242 4242 4242',
     ]) {

@@ -53,6 +53,7 @@ describe('server-to-server API', () => {
         balance_cents: 1125,
         entry_id: 'string',
         replayed: false,
+        auto_recharge: { started: false, status: 'off' },
       },
     );
     const again = await usage({

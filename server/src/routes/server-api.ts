@@ -3,6 +3,7 @@ import * as api from '../../../contract/routes.ts';
 import type { LedgerChangeRequest } from '../../../contract/types.ts';
 import type { AppDeps, AppEnv } from '../app-env.ts';
 import { reconcileEvents } from '../billing/reconcile.ts';
+import { rechargeAfterDebit } from '../billing/auto-recharge.ts';
 import { subscriptionSummary } from '../billing/subscription-summary.ts';
 import { ApiError } from '../errors.ts';
 import { requireBillingEnabled } from '../http/billing-enabled.ts';
@@ -10,7 +11,8 @@ import { contractRouter } from '../http/contract-router.ts';
 import { isHostId, orgAccountKey, parseAccountKey, userAccountKey } from '../identity/account-key.ts';
 import { requireApiKey } from '../identity/api-key.ts';
 import { formatCents, parseAmount } from '../money.ts';
-import type { LedgerKind } from '../store/records.ts';
+import type { AutoRechargeClaim, LedgerKind, LedgerResult } from '../store/records.ts';
+import type { Later } from '../store/store.ts';
 
 /**
  * Server-to-server API for the host backend (API key): `POST /usage` debits,
@@ -30,8 +32,10 @@ export function serverApiRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
     const amountCents = parseAmount(body.amount, 'amount');
     const key = body.idempotency_key;
     const description = body.description ?? null;
-    const result = await store.write(clock.now(), (unit) =>
-      unit.creditLedger({
+    let change!: Later<LedgerResult>;
+    let recharge: Later<AutoRechargeClaim> | null = null;
+    await store.write(clock.now(), (unit) => {
+      change = unit.creditLedger({
         accountId,
         amountCents: sign * amountCents,
         kind,
@@ -39,24 +43,34 @@ export function serverApiRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
         sourceId: `api:${key}`,
         description,
         requireFunds: sign < 0,
-      }),
-    );
+      });
+      // In the debit's own unit, so of concurrent debits only the crossing one can start a charge.
+      if (sign < 0) recharge = unit.claimAutoRecharge(accountId, change);
+    });
+    const result = change.value;
     return {
-      account_id: accountId,
-      balance: formatCents(result.balanceCents),
-      balance_cents: result.balanceCents,
-      entry_id: result.entryId,
-      replayed: !result.applied,
+      answer: {
+        account_id: accountId,
+        balance: formatCents(result.balanceCents),
+        balance_cents: result.balanceCents,
+        entry_id: result.entryId,
+        replayed: !result.applied,
+      },
+      recharge: (recharge as Later<AutoRechargeClaim> | null)?.value ?? null,
     };
   };
 
   routes.openapi({ ...api.usage, middleware: [apiKey, enabled] }, async (c) => {
-    return c.json(await applyChange(c.req.valid('json'), -1, 'usage'), 200);
+    const { answer, recharge } = await applyChange(c.req.valid('json'), -1, 'usage');
+    return c.json(
+      { ...answer, auto_recharge: await rechargeAfterDebit(deps, answer.account_id, recharge) },
+      200,
+    );
   });
 
   routes.openapi({ ...api.grants, middleware: [apiKey, enabled] }, async (c) => {
     const body = c.req.valid('json');
-    return c.json(await applyChange(body, 1, body.kind ?? 'grant'), 200);
+    return c.json((await applyChange(body, 1, body.kind ?? 'grant')).answer, 200);
   });
 
   routes.openapi({ ...api.reconcile, middleware: [apiKey] }, async (c) =>

@@ -25,6 +25,8 @@ export interface OpenedStore {
 
 /** Every table a test may write, children first. */
 const TABLES = [
+  'auto_recharge_attempts',
+  'auto_recharge_settings',
   'ledger_entries',
   'accounts',
   'billing_sessions',

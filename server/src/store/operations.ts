@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { ApiError } from '../errors.ts';
 import { formatCents } from '../money.ts';
+import { autoRechargeStateOf } from './auto-recharge-queries.ts';
 import type {
+  AutoRechargeClaim,
+  AutoRechargeOutcome,
+  AutoRechargeSettingsInput,
   BillingSession,
   DerivedLedgerResult,
   GrantReversal,
@@ -33,6 +37,8 @@ export class WritePlan implements WriteUnit {
   readonly statements: SqlStatement[] = [];
   private readonly operations: Operation[] = [];
   private readonly at: string;
+  /** The ledger row each `creditLedger` of this unit writes, for operations that follow it. */
+  private readonly entryIds = new WeakMap<Later<LedgerResult>, string>();
 
   constructor(now: Date) {
     this.at = now.toISOString();
@@ -49,7 +55,168 @@ export class WritePlan implements WriteUnit {
   }
 
   creditLedger(change: LedgerChange): Later<LedgerResult> {
-    return this.ledgerChange(change, null).result;
+    const { result, entryId } = this.ledgerChange(change, null);
+    this.entryIds.set(result, entryId);
+    return result;
+  }
+
+  saveAutoRechargeSettings(accountId: string, input: AutoRechargeSettingsInput): void {
+    const args = {
+      account: accountId,
+      enabled: input.enabled ? 1 : 0,
+      threshold: input.thresholdCents,
+      amount: input.amountCents,
+      cap: input.monthlyCapCents,
+      now: this.at,
+      stale: new Date(Date.parse(this.at) - STALE_CHARGE_MS).toISOString(),
+      abandoned: 'No answer came from Stripe for this charge; if it went through, it is still credited.',
+    };
+    const kept = `(state = 'charging' AND EXISTS (SELECT 1 FROM auto_recharge_attempts AS a
+        WHERE a.id = auto_recharge_settings.attempt_id AND a.status = 'charging'))
+      OR (state = 'action_required' AND excluded.enabled = 1)`;
+    this.add({}, [
+      // Turning it off gives up a charge waiting for the user (a charge in flight still lands).
+      named(
+        `UPDATE auto_recharge_attempts SET status = 'canceled', updated_at = :now
+         WHERE :enabled = 0 AND status = 'action_required'
+           AND id = (SELECT attempt_id FROM auto_recharge_settings WHERE account_id = :account AND state = 'action_required')`,
+        args,
+      ),
+      // A charge claimed long ago with no outcome (the process died before Stripe answered) is
+      // given up, so saving the settings can start afresh; a late success still credits it.
+      named(
+        `UPDATE auto_recharge_attempts
+         SET status = 'failed', error_code = 'abandoned', error_message = :abandoned, updated_at = :now
+         WHERE status = 'charging' AND created_at < :stale
+           AND id = (SELECT attempt_id FROM auto_recharge_settings WHERE account_id = :account AND state = 'charging')`,
+        args,
+      ),
+      // A charge in flight keeps `charging` (its outcome settles it); one waiting for the user
+      // stays so while enabled; anything else starts afresh with no error.
+      named(
+        `INSERT INTO auto_recharge_settings
+           (account_id, enabled, threshold_cents, amount_cents, monthly_cap_cents, state, attempt_id, last_error_code, last_error_message, updated_at)
+         VALUES (:account, :enabled, :threshold, :amount, :cap, 'idle', NULL, NULL, NULL, :now)
+         ON CONFLICT (account_id) DO UPDATE SET
+           enabled = excluded.enabled,
+           threshold_cents = excluded.threshold_cents,
+           amount_cents = excluded.amount_cents,
+           monthly_cap_cents = excluded.monthly_cap_cents,
+           state = CASE WHEN ${kept} THEN state ELSE 'idle' END,
+           last_error_code = CASE WHEN ${kept} THEN last_error_code ELSE NULL END,
+           last_error_message = CASE WHEN ${kept} THEN last_error_message ELSE NULL END,
+           updated_at = excluded.updated_at`,
+        args,
+      ),
+    ]);
+  }
+
+  claimAutoRecharge(accountId: string, debit: Later<LedgerResult>): Later<AutoRechargeClaim> {
+    const entryId = this.entryIds.get(debit);
+    if (entryId === undefined)
+      throw new Error('claimAutoRecharge: the debit must be a creditLedger of this unit');
+    const attemptId = `ar_${randomUUID().replaceAll('-', '')}`;
+    const args = {
+      account: accountId,
+      entry: entryId,
+      attempt: attemptId,
+      month: this.at.slice(0, 7),
+      now: this.at,
+    };
+    // The debit this unit just wrote (none on a replay) took the balance from at-or-above the
+    // threshold to below it.
+    const crossed = `auto_recharge_settings.enabled = 1 AND auto_recharge_settings.state = 'idle'
+      AND EXISTS (SELECT 1 FROM ledger_entries AS e WHERE e.id = :entry AND e.amount_cents < 0
+        AND e.balance_after_cents < auto_recharge_settings.threshold_cents
+        AND e.balance_after_cents - e.amount_cents >= auto_recharge_settings.threshold_cents)`;
+    // What this month's charges, started or done, add up to with one more.
+    const monthWithOneMore = `(SELECT COALESCE(SUM(a.amount_cents), 0) FROM auto_recharge_attempts AS a
+        WHERE a.account_id = :account AND a.month = :month AND a.status IN ('charging', 'succeeded', 'action_required'))
+      + auto_recharge_settings.amount_cents`;
+    const claim = new Pending<AutoRechargeClaim>();
+    this.add(
+      {
+        settle: ([capped, , started, read]) => {
+          const row = read!.rows[0]!;
+          const amount = integerOrNull(row[0], 'auto_recharge_attempts.amount_cents');
+          const enabled = integerOrNull(row[1], 'auto_recharge_settings.enabled');
+          claim.resolve({
+            attempt:
+              started!.rowsAffected > 0 && amount !== null ? { id: attemptId, amountCents: amount } : null,
+            capReached: capped!.rowsAffected > 0,
+            settings:
+              enabled === null ? null : { enabled: enabled === 1, state: autoRechargeStateOf(row[2]) },
+          });
+        },
+      },
+      [
+        named(
+          `UPDATE auto_recharge_settings SET last_error_code = 'monthly_cap_reached', last_error_message = NULL, updated_at = :now
+           WHERE account_id = :account AND ${crossed} AND ${monthWithOneMore} > auto_recharge_settings.monthly_cap_cents`,
+          args,
+        ),
+        named(
+          `UPDATE auto_recharge_settings
+           SET state = 'charging', attempt_id = :attempt, last_error_code = NULL, last_error_message = NULL, updated_at = :now
+           WHERE account_id = :account AND ${crossed} AND ${monthWithOneMore} <= auto_recharge_settings.monthly_cap_cents`,
+          args,
+        ),
+        named(
+          `INSERT INTO auto_recharge_attempts (id, account_id, amount_cents, status, month, created_at, updated_at)
+           SELECT :attempt, account_id, amount_cents, 'charging', :month, :now, :now
+           FROM auto_recharge_settings WHERE account_id = :account AND attempt_id = :attempt AND state = 'charging'`,
+          args,
+        ),
+        named(
+          `SELECT (SELECT amount_cents FROM auto_recharge_attempts WHERE id = :attempt), s.enabled, s.state
+           FROM (SELECT 1) AS one LEFT JOIN auto_recharge_settings AS s ON s.account_id = :account`,
+          args,
+          true,
+        ),
+      ],
+    );
+    return claim;
+  }
+
+  settleAutoRecharge(attemptId: string, outcome: AutoRechargeOutcome): void {
+    const failed = outcome.status !== 'succeeded';
+    const args = {
+      attempt: attemptId,
+      status: outcome.status,
+      intent: outcome.paymentIntentId,
+      code: failed ? outcome.errorCode : null,
+      message: failed ? outcome.errorMessage : null,
+      now: this.at,
+    };
+    // Which states each outcome may follow: a success ends anything not yet succeeded (a late
+    // success after a give-up still counts); a failure ends a charge in flight or waiting for the
+    // user; "needs the user" only follows the off-session attempt.
+    const from =
+      outcome.status === 'succeeded'
+        ? "('charging', 'action_required', 'failed', 'canceled')"
+        : outcome.status === 'failed'
+          ? "('charging', 'action_required')"
+          : "('charging')";
+    this.add({}, [
+      named(
+        `UPDATE auto_recharge_attempts
+         SET status = :status, payment_intent_id = COALESCE(payment_intent_id, :intent),
+             error_code = :code, error_message = :message, updated_at = :now
+         WHERE id = :attempt AND status IN ${from}`,
+        args,
+      ),
+      // A decline turns auto-recharge off (the user turns it on again); the settings follow only
+      // when they still point at this attempt.
+      named(
+        `UPDATE auto_recharge_settings
+         SET state = CASE WHEN :status = 'succeeded' THEN 'idle' ELSE :status END,
+             enabled = CASE WHEN :status = 'failed' THEN 0 ELSE enabled END,
+             last_error_code = :code, last_error_message = :message, updated_at = :now
+         WHERE attempt_id = :attempt AND state IN ${outcome.status === 'succeeded' ? "('charging', 'action_required', 'failed')" : from}
+           AND EXISTS (SELECT 1 FROM auto_recharge_attempts WHERE id = :attempt AND status = :status)`,
+        args,
+      ),
+    ]);
   }
 
   grantWelcomeCredit(accountId: string, amountCents: number): Later<LedgerResult> {
@@ -597,6 +764,9 @@ function newEntryId(): string {
   const random = randomUUID();
   return `le_${Date.now().toString(16).padStart(12, '0')}${random.slice(0, 8)}${random.slice(9, 13)}`;
 }
+
+/** How long a claimed charge may go without an outcome before saving the settings gives it up. */
+const STALE_CHARGE_MS = 15 * 60_000;
 
 const parameterNames = new Map<string, string[]>();
 

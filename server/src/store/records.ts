@@ -216,3 +216,70 @@ export interface LedgerMismatch {
   balanceCents: number;
   ledgerSumCents: number;
 }
+
+/** Where an account's auto-recharge stands (`auto_recharge_settings.state`). */
+export type AutoRechargeState = 'idle' | 'charging' | 'failed' | 'action_required';
+
+/** The auto-recharge settings an account opted into, and the state of its last charge. */
+export interface AutoRechargeSettings {
+  accountId: string;
+  enabled: boolean;
+  thresholdCents: number;
+  amountCents: number;
+  monthlyCapCents: number;
+  state: AutoRechargeState;
+  /** The attempt `state` is about (the one charging, waiting for the user, or that failed). */
+  attemptId: string | null;
+  lastErrorCode: string | null;
+  lastErrorMessage: string | null;
+  updatedAt: string;
+}
+
+/** What `/summary` shows of auto-recharge: the settings (null: never set) and this month's charges. */
+export interface AutoRechargeView {
+  settings: AutoRechargeSettings | null;
+  /** Succeeded charges in the current UTC month. */
+  chargedThisMonthCents: number;
+}
+
+export type AutoRechargeAttemptStatus = 'charging' | 'succeeded' | 'failed' | 'action_required' | 'canceled';
+
+/** One off-session charge started by a debit. */
+export interface AutoRechargeAttempt {
+  id: string;
+  accountId: string;
+  amountCents: number;
+  status: AutoRechargeAttemptStatus;
+  /** UTC `YYYY-MM` of the debit that started it: the month its amount counts against the cap. */
+  month: string;
+  paymentIntentId: string | null;
+  createdAt: string;
+}
+
+/** The settings a user saves (`PUT /auto-recharge`), already validated. */
+export interface AutoRechargeSettingsInput {
+  enabled: boolean;
+  thresholdCents: number;
+  amountCents: number;
+  monthlyCapCents: number;
+}
+
+/** What a debit's claim did: started a charge (its attempt), skipped it for the cap, or neither. */
+export interface AutoRechargeClaim {
+  /** The attempt this debit started, or null. */
+  attempt: { id: string; amountCents: number } | null;
+  /** The debit crossed the threshold but the charge would have passed the monthly cap. */
+  capReached: boolean;
+  /** The settings after the claim (null: the account never saved any). */
+  settings: { enabled: boolean; state: AutoRechargeState } | null;
+}
+
+/** How a charge ended, as Stripe told it (`settleAutoRecharge`). */
+export type AutoRechargeOutcome =
+  | { status: 'succeeded'; paymentIntentId: string }
+  | {
+      status: 'failed' | 'action_required';
+      paymentIntentId: string | null;
+      errorCode: string;
+      errorMessage: string;
+    };

@@ -56,7 +56,8 @@ function describe(value: unknown): string {
   return `${typeof value} ${JSON.stringify(value)}`;
 }
 
-function oneOf<T extends string>(value: unknown, allowed: readonly T[], column: string): T {
+/** Text that must be one of `allowed`. */
+export function oneOf<T extends string>(value: unknown, allowed: readonly T[], column: string): T {
   const s = text(value, column);
   if ((allowed as readonly string[]).includes(s)) return s as T;
   throw new TypeError(`column ${column}: unexpected value ${JSON.stringify(s)}`);

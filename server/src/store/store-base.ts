@@ -1,9 +1,12 @@
+import { autoRechargeAttempt, autoRechargeView } from './auto-recharge-queries.ts';
 import { InsufficientCredits, isLater, StatementFailure, WritePlan } from './operations.ts';
 import type { ReadQuery } from './queries.ts';
 import * as q from './queries.ts';
 import { SweepSchedule, takeTokenStatements, waitFromResult } from './rate-limits.ts';
 import type {
   Account,
+  AutoRechargeAttempt,
+  AutoRechargeView,
   BillingSession,
   LedgerMismatch,
   LedgerPage,
@@ -124,6 +127,14 @@ export abstract class SqlBillingStore implements BillingStore {
 
   auditLedger(): Promise<LedgerMismatch[]> {
     return this.query(q.ledgerAudit());
+  }
+
+  autoRecharge(accountId: string, now: Date): Promise<AutoRechargeView> {
+    return this.query(autoRechargeView(accountId, now.toISOString().slice(0, 7)));
+  }
+
+  autoRechargeAttempt(attemptId: string): Promise<AutoRechargeAttempt | null> {
+    return this.query(autoRechargeAttempt(attemptId));
   }
 
   write<T>(now: Date, plan: (unit: WriteUnit) => Later<T>): Promise<T>;

@@ -1,5 +1,10 @@
 import type {
   Account,
+  AutoRechargeAttempt,
+  AutoRechargeClaim,
+  AutoRechargeOutcome,
+  AutoRechargeSettingsInput,
+  AutoRechargeView,
   BillingSession,
   DerivedLedgerResult,
   GrantReversal,
@@ -59,6 +64,10 @@ export interface BillingStore {
   webhookEventProcessed(eventId: string): Promise<boolean>;
   /** Accounts whose balance differs from their ledger (empty when the books agree). */
   auditLedger(): Promise<LedgerMismatch[]>;
+  /** The account's auto-recharge settings and the charges that succeeded in `now`'s UTC month. */
+  autoRecharge(accountId: string, now: Date): Promise<AutoRechargeView>;
+  /** One auto-recharge charge, or null. */
+  autoRechargeAttempt(attemptId: string): Promise<AutoRechargeAttempt | null>;
 
   /**
    * Runs one unit of work: `plan` names the operations (synchronously; it must not read the store
@@ -129,6 +138,22 @@ export interface WriteUnit {
   restoreReversal(restore: ReversalRestore): Later<DerivedLedgerResult>;
   /** Moves checkpoint `id` forward to `eventCreated` (never back) and counts the events applied. */
   advanceReconcileCheckpoint(id: string, eventCreated: number, eventsApplied: number): void;
+  /**
+   * Saves the account's auto-recharge settings. A charge in flight stays `charging`; one waiting
+   * for the user stays so while enabled and is given up when disabled; otherwise the state is
+   * `idle` with no error.
+   */
+  saveAutoRechargeSettings(accountId: string, settings: AutoRechargeSettingsInput): void;
+  /**
+   * After `debit` (a `creditLedger` of this unit): when that debit took the balance from at or above
+   * the account's enabled threshold to below it and no charge is in flight, starts one charge
+   * (`charging`, one attempt row) unless it would pass the monthly cap, which is noted instead. The
+   * conditional UPDATE of the one settings row is the guard: concurrent units, in any process, claim
+   * at most once. A replayed debit claims nothing.
+   */
+  claimAutoRecharge(accountId: string, debit: Later<LedgerResult>): Later<AutoRechargeClaim>;
+  /** Records how a charge ended; a late or repeated outcome changes nothing it should not. */
+  settleAutoRecharge(attemptId: string, outcome: AutoRechargeOutcome): void;
 }
 
 /** Token buckets kept in the store. */

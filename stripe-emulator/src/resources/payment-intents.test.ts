@@ -242,3 +242,114 @@ test('chargeOffSession answers the intent and the card error Stripe would send, 
       err.status === 400 && err.body.code === 'resource_missing',
   );
 });
+
+test('payment intents: a card that needs authentication off-session, completed on the bank page', async (t) => {
+  const run = await startEmulator();
+  t.after(() => run.close());
+  const { stripe } = run;
+  const { customer, pm } = await customerWithCard(stripe, 'pm_card_authenticationRequired');
+  const err = await declined(
+    stripe.paymentIntents.create({
+      amount: 2500,
+      currency: 'usd',
+      customer,
+      payment_method: pm,
+      off_session: true,
+      confirm: true,
+      metadata: { purpose: 'recharge' },
+    }),
+  );
+  assert.equal(err.code, 'authentication_required');
+  assert.equal(err.decline_code, 'authentication_required');
+  const id = err.payment_intent!.id;
+  const failed = await stripe.paymentIntents.retrieve(id);
+  assert.equal(failed.status, 'requires_payment_method');
+  assert.equal(failed.last_payment_error?.code, 'authentication_required');
+  const typesOf = async () =>
+    (await stripe.events.list({ limit: 100 })).data
+      .filter(
+        (e) =>
+          (e.data.object as { id?: string; payment_intent?: string }).id === id ||
+          (e.data.object as { payment_intent?: string }).payment_intent === id,
+      )
+      .map((e) => e.type)
+      .reverse();
+  assert.deepEqual(await typesOf(), [
+    'payment_intent.created',
+    'charge.failed',
+    'payment_intent.payment_failed',
+  ]);
+
+  // Back on-session with a return_url: Stripe names the bank's page in next_action.
+  const waiting = await stripe.paymentIntents.confirm(id, {
+    payment_method: pm,
+    return_url: 'https://app.example.test/back?x=1',
+  });
+  assert.equal(waiting.status, 'requires_action');
+  assert.equal(waiting.next_action?.type, 'redirect_to_url');
+  const page = waiting.next_action!.redirect_to_url!.url!;
+  assert.equal(page, `${run.url}/3d_secure/${id}`);
+  assert.equal(waiting.next_action!.redirect_to_url!.return_url, 'https://app.example.test/back?x=1');
+  const shown = await fetch(page);
+  assert.equal(shown.status, 200);
+  const html = await shown.text();
+  assert.match(html, /\$25\.00/);
+  assert.match(
+    html,
+    /<button type="submit" name="result" value="complete">Complete authentication<\/button>/,
+  );
+
+  const answered = await fetch(page, {
+    method: 'POST',
+    body: new URLSearchParams({ result: 'complete' }),
+    redirect: 'manual',
+  });
+  assert.equal(answered.status, 303);
+  const back = new URL(answered.headers.get('location')!);
+  assert.equal(`${back.origin}${back.pathname}`, 'https://app.example.test/back');
+  assert.equal(back.searchParams.get('x'), '1');
+  assert.equal(back.searchParams.get('payment_intent'), id);
+  assert.equal(back.searchParams.get('payment_intent_client_secret'), failed.client_secret);
+  assert.equal(back.searchParams.get('redirect_status'), 'succeeded');
+  const paid = await stripe.paymentIntents.retrieve(id);
+  assert.equal(paid.status, 'succeeded');
+  assert.equal(paid.amount_received, 2500);
+  assert.equal(paid.next_action, null);
+  assert.deepEqual((await typesOf()).slice(3), [
+    'payment_intent.requires_action',
+    'charge.succeeded',
+    'payment_intent.succeeded',
+  ]);
+  // Nothing left to authenticate.
+  assert.equal((await fetch(page)).status, 404);
+});
+
+test('payment intents: failing the authentication declines with payment_intent_authentication_failure', async (t) => {
+  const run = await startEmulator();
+  t.after(() => run.close());
+  const { stripe } = run;
+  const { customer, pm } = await customerWithCard(stripe, 'pm_card_authenticationRequired');
+  const created = await stripe.paymentIntents.create({
+    amount: 900,
+    currency: 'usd',
+    customer,
+    payment_method: pm,
+  });
+  const waiting = await stripe.paymentIntents.confirm(created.id, {
+    return_url: 'https://app.example.test/',
+  });
+  const answered = await fetch(waiting.next_action!.redirect_to_url!.url!, {
+    method: 'POST',
+    body: new URLSearchParams({ result: 'fail' }),
+    redirect: 'manual',
+  });
+  assert.equal(new URL(answered.headers.get('location')!).searchParams.get('redirect_status'), 'failed');
+  const failed = await stripe.paymentIntents.retrieve(created.id);
+  assert.equal(failed.status, 'requires_payment_method');
+  assert.equal(failed.last_payment_error?.code, 'payment_intent_authentication_failure');
+  assert.equal(failed.amount_received, 0);
+  await assert.rejects(
+    stripe.paymentIntents.confirm(created.id, { return_url: 'not a url' }),
+    (err: Stripe.errors.StripeError) => err.statusCode === 400 && err.param === 'return_url',
+  );
+});

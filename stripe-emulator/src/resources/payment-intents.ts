@@ -5,6 +5,7 @@ import { invalidParam, invalidRequest, StripeApiError } from '../errors.ts';
 import { paginate } from '../expand.ts';
 import { newId, randomToken } from '../ids.ts';
 import { requireCustomer, requirePaymentIntent } from '../lookups.ts';
+import { registerAuthenticationPage } from '../pages/authentication-page.ts';
 import type { ParamReader } from '../params.ts';
 import type { PaymentIntentRecord, PaymentMethodRecord } from '../records.ts';
 import { render } from '../store.ts';
@@ -154,18 +155,30 @@ export function confirmPaymentIntent(
   emu: Emulator,
   pi: PaymentIntentRecord,
   pm: PaymentMethodRecord,
-  opts: { offSession: boolean; request: EventRequest; settleLater?: boolean; authenticated?: boolean },
+  opts: {
+    offSession: boolean;
+    request: EventRequest;
+    settleLater?: boolean;
+    authenticated?: boolean;
+    /** The confirmation's `return_url`: the customer authenticates on the emulator's page, then goes there. */
+    returnUrl?: string;
+  },
 ): StripeApiError | null {
   const customer = typeof pi.customer === 'string' ? pi.customer : null;
   const outcome = testCardOf(pm).outcome;
   pi.payment_method = pm.id;
   if (outcome === 'authentication_required' && !opts.offSession && !opts.authenticated) {
-    // No 3D Secure step is emulated for API confirmations; the intent waits for one, as at Stripe.
+    // The intent waits for the customer, as at Stripe: with a return_url on the bank's page
+    // (pages/authentication-page.ts), else through Stripe.js.
     pi.status = 'requires_action';
-    pi.next_action = {
-      type: 'use_stripe_sdk',
-      use_stripe_sdk: { type: 'three_d_secure_redirect' },
-    } as Stripe.PaymentIntent.NextAction;
+    pi.next_action = (
+      opts.returnUrl
+        ? {
+            type: 'redirect_to_url',
+            redirect_to_url: { url: `${emu.url}/3d_secure/${pi.id}`, return_url: opts.returnUrl },
+          }
+        : { type: 'use_stripe_sdk', use_stripe_sdk: { type: 'three_d_secure_redirect' } }
+    ) as Stripe.PaymentIntent.NextAction;
     emu.store.put('payment_intents', pi);
     emu.emitEvent('payment_intent.requires_action', pi, { request: opts.request, customer });
     return null;
@@ -351,6 +364,10 @@ function confirm(req: ApiRequest): PaymentIntentRecord {
   const customer = typeof pi.customer === 'string' ? pi.customer : null;
   const pmId = confirmationMethodId(p, pi);
   const offSession = readOffSession(p) ?? false;
+  const returnUrl = p.string('return_url');
+  if (returnUrl !== undefined && !/^https?:\/\/\S+$/.test(returnUrl)) {
+    throw invalidParam('return_url', `Invalid URL: ${returnUrl}`);
+  }
   checkPaymentMethodParam(emu, pmId, customer);
   const pm = resolvePaymentMethod(emu, pmId, 'payment_method');
   if (pi.status === 'requires_action' && pm.id === pi.payment_method) {
@@ -365,9 +382,37 @@ function confirm(req: ApiRequest): PaymentIntentRecord {
     if (error) throw error;
     return pi;
   }
-  const error = confirmPaymentIntent(emu, pi, pm, { offSession, request: req.eventRequest });
+  const error = confirmPaymentIntent(emu, pi, pm, { offSession, request: req.eventRequest, returnUrl });
   if (error) throw error;
   return pi;
+}
+
+/**
+ * The customer's answer on the authentication page: `succeeded` charges the card as after a
+ * passed 3D Secure challenge; `failed` returns the intent to `requires_payment_method` with
+ * `payment_intent_authentication_failure`, as Stripe does. Emits the same events as a confirmation.
+ */
+export function authenticatePaymentIntent(emu: Emulator, pi: PaymentIntentRecord, passed: boolean): void {
+  const customer = typeof pi.customer === 'string' ? pi.customer : null;
+  const pmId = typeof pi.payment_method === 'string' ? pi.payment_method : pi.payment_method?.id;
+  const pm = resolvePaymentMethod(emu, pmId!, 'payment_method');
+  pi.next_action = null;
+  if (passed) {
+    pi.status = 'requires_confirmation';
+    confirmPaymentIntent(emu, pi, pm, { offSession: false, authenticated: true, request: null });
+    return;
+  }
+  pi.status = 'requires_payment_method';
+  pi.last_payment_error = {
+    type: 'invalid_request_error',
+    code: 'payment_intent_authentication_failure',
+    doc_url: 'https://stripe.com/docs/error-codes/payment-intent-authentication-failure',
+    message:
+      'The provided PaymentMethod has failed authentication. You can provide payment_method_data or a new PaymentMethod to attempt to fulfill this PaymentIntent again.',
+    payment_method: render(pm),
+  } as Stripe.PaymentIntent.LastPaymentError;
+  emu.store.put('payment_intents', pi);
+  emu.emitEvent('payment_intent.payment_failed', pi, { request: null, customer });
 }
 
 function cancel(req: ApiRequest): PaymentIntentRecord {
@@ -397,6 +442,7 @@ function cancel(req: ApiRequest): PaymentIntentRecord {
  * `requires_payment_method`.
  */
 export function registerPaymentIntents(emu: Emulator): void {
+  registerAuthenticationPage(emu, authenticatePaymentIntent);
   emu.route('post', '/v1/payment_intents', create);
   emu.route('get', '/v1/payment_intents/:id', (req) => requirePaymentIntent(req.emu, req.path.id!));
   emu.route('post', '/v1/payment_intents/:id/confirm', confirm);
