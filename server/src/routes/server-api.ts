@@ -1,8 +1,9 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import * as api from '../../../contract/routes.ts';
-import type { LedgerChangeRequest } from '../../../contract/types.ts';
+import type { LedgerChangeRequest, UsageRequest } from '../../../contract/types.ts';
 import type { AppDeps, AppEnv } from '../app-env.ts';
 import { subscriptionSummary } from '../billing/subscription-summary.ts';
+import { usageTime } from '../billing/usage-summary.ts';
 import { ApiError } from '../errors.ts';
 import { requireBillingEnabled } from '../http/billing-enabled.ts';
 import { contractRouter } from '../http/contract-router.ts';
@@ -24,12 +25,19 @@ export function serverApiRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
   const enabled = requireBillingEnabled(deps.config);
 
   // The body's shape (key, description, the account fields' form) was checked by the contract.
-  const applyChange = async (body: LedgerChangeRequest, sign: 1 | -1, kind: LedgerKind) => {
+  const applyChange = async (
+    body: LedgerChangeRequest,
+    sign: 1 | -1,
+    kind: LedgerKind,
+    usage?: Pick<UsageRequest, 'feature' | 'occurred_at'>,
+  ) => {
     const accountId = targetAccount(body);
     const amountCents = parseAmount(body.amount, 'amount');
     const key = body.idempotency_key;
     const description = body.description ?? null;
-    const result = await store.write(clock.now(), (unit) =>
+    const now = clock.now();
+    const occurredAt = usage ? usageTime(usage.occurred_at, now) : null;
+    const result = await store.write(now, (unit) =>
       unit.creditLedger({
         accountId,
         amountCents: sign * amountCents,
@@ -37,6 +45,8 @@ export function serverApiRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
         // One namespace for both routes: a key names one change, whichever route made it.
         sourceId: `api:${key}`,
         description,
+        feature: usage?.feature ?? null,
+        occurredAt,
         requireFunds: sign < 0,
       }),
     );
@@ -50,7 +60,8 @@ export function serverApiRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
   };
 
   routes.openapi({ ...api.usage, middleware: [apiKey, enabled] }, async (c) => {
-    return c.json(await applyChange(c.req.valid('json'), -1, 'usage'), 200);
+    const body = c.req.valid('json');
+    return c.json(await applyChange(body, -1, 'usage', body), 200);
   });
 
   routes.openapi({ ...api.grants, middleware: [apiKey, enabled] }, async (c) => {

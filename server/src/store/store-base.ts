@@ -9,10 +9,13 @@ import type {
   LedgerPage,
   SubscriptionAccess,
   SubscriptionRecords,
+  UsageRecords,
 } from './records.ts';
 import type { SqlStatement, StatementResult } from './sql.ts';
 import type { BillingStore, Later, RateLimits, SqlConsole, WriteUnit } from './store.ts';
 import { StoreError } from './store-errors.ts';
+
+const WEEK_MS = 7 * 86_400_000;
 
 /**
  * What both implementations share: every typed read and the unit of work, defined once over
@@ -111,6 +114,13 @@ export abstract class SqlBillingStore implements BillingStore {
 
   ledgerPage(accountId: string, limit: number, beforeSeq: number | null): Promise<LedgerPage> {
     return this.query(q.ledgerPage(accountId, limit, beforeSeq));
+  }
+
+  async usageRecords(accountId: string, from: string, now: Date): Promise<UsageRecords> {
+    const byDay = q.usageByDay(accountId, from);
+    const lastWeek = q.usageSpentSince(accountId, new Date(now.getTime() - WEEK_MS).toISOString());
+    const [d, w] = await this.readTogether([byDay.statement, lastWeek.statement]);
+    return { days: byDay.decode(d!), lastWeekCents: lastWeek.decode(w!) };
   }
 
   webhookEventProcessed(eventId: string): Promise<boolean> {

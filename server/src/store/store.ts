@@ -9,6 +9,7 @@ import type {
   SubscriptionAccess,
   SubscriptionRecords,
   SubscriptionUpdate,
+  UsageRecords,
 } from './records.ts';
 import type { SqlValue } from './sql.ts';
 
@@ -49,6 +50,11 @@ export interface BillingStore {
   liveSubscriptionId(accountId: string, now: Date): Promise<string | null>;
   /** A page of the account's ledger, newest first, below `beforeSeq` (null: from the newest). */
   ledgerPage(accountId: string, limit: number, beforeSeq: number | null): Promise<LedgerPage>;
+  /**
+   * The account's usage metered since `from` (an ISO instant) per UTC day and feature, and its
+   * spend in the 7 × 24 hours before `now`: one read of an index over usage rows (migration 008).
+   */
+  usageRecords(accountId: string, from: string, now: Date): Promise<UsageRecords>;
   /** Whether a Stripe event was already handled. */
   webhookEventProcessed(eventId: string): Promise<boolean>;
   /** Accounts whose balance differs from their ledger (empty when the books agree). */
