@@ -74,7 +74,8 @@ export const summary = createRoute({
   request: {
     query: z.object({
       usage_days: usageDays.openapi({
-        description: 'Also answer the usage summary of this many days (1 to 90) in `usage`; a page with `<billing-usage>` asks for it.',
+        description:
+          'Also answer the usage summary of this many days (1 to 90) in `usage`; a page with `<billing-usage>` asks for it.',
       }),
     }),
   },

@@ -134,8 +134,12 @@ export const UsageSummary = z
     total_cents: Cents,
     balance: Money,
     balance_cents: Cents,
-    features: z.array(FeatureSpend).openapi({ description: "The period's spend per feature, biggest first." }),
-    daily: z.array(UsageDay).openapi({ description: 'One entry per UTC day of the period, oldest first, zero days included.' }),
+    features: z
+      .array(FeatureSpend)
+      .openapi({ description: "The period's spend per feature, biggest first." }),
+    daily: z
+      .array(UsageDay)
+      .openapi({ description: 'One entry per UTC day of the period, oldest first, zero days included.' }),
     ...forecastFields,
   })
   .openapi('UsageSummary');
@@ -229,7 +233,8 @@ export const UsageFeature = z
 
 export const UsageRequest = LedgerChangeRequest.extend({
   feature: UsageFeature.nullish().openapi({
-    description: 'What the usage was for (1 to 32 of a-z, 0-9, "_", "-"); the usage summary splits spend by it.',
+    description:
+      'What the usage was for (1 to 32 of a-z, 0-9, "_", "-"); the usage summary splits spend by it.',
   }),
   occurred_at: z.iso.datetime({ offset: true }).nullish().openapi({
     description:

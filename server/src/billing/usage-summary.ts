@@ -16,7 +16,12 @@ const DAY_MS = 86_400_000;
 export function parseUsageDays(raw: string | undefined, field: string): number {
   if (raw === undefined || raw === '') return DEFAULT_USAGE_DAYS;
   if (!/^\d{1,2}$/.test(raw) || Number(raw) < 1 || Number(raw) > MAX_USAGE_DAYS) {
-    throw new ApiError(400, `invalid_${field}`, `${field} must be a whole number from 1 to ${MAX_USAGE_DAYS}.`, field);
+    throw new ApiError(
+      400,
+      `invalid_${field}`,
+      `${field} must be a whole number from 1 to ${MAX_USAGE_DAYS}.`,
+      field,
+    );
   }
   return Number(raw);
 }
@@ -57,7 +62,7 @@ export async function usageSummary(
 ): Promise<UsageSummary> {
   const today = startOfUtcDay(now);
   const from = new Date(today - (days - 1) * DAY_MS);
-  const records = await store.usageRecords(accountId, from.toISOString(), now);
+  const records = await store.usageRecords(accountId, from.toISOString().slice(0, 10), now);
   const byDay = new Map(records.days.map((d) => [d.day, d.features]));
   const totals = new Map<string | null, number>();
   const daily = [];
@@ -94,8 +99,7 @@ export async function forecastFor(
   balanceCents: number,
   now: Date,
 ): Promise<UsageForecast> {
-  // A window starting now holds no days to group: only the last week's spend is read.
-  return usageForecast(await store.usageRecords(accountId, now.toISOString(), now), balanceCents, now);
+  return usageForecast(await store.usageRecords(accountId, null, now), balanceCents, now);
 }
 
 /**

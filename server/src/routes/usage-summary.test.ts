@@ -13,7 +13,8 @@ describe('usage with features and times, and the usage summary', () => {
     await t.close();
   });
 
-  const usage = (body: Record<string, unknown>) => t.call('POST', '/api/billing/usage', { apiKey: true, body });
+  const usage = (body: Record<string, unknown>) =>
+    t.call('POST', '/api/billing/usage', { apiKey: true, body });
   const daysAgo = (days: number, hour = 10) =>
     new Date(Date.UTC(2026, 10, 1 - days, hour)).toISOString().replace('.000Z', 'Z');
 
@@ -38,7 +39,9 @@ describe('usage with features and times, and the usage summary', () => {
       ],
     );
     // Grants carry neither.
-    const grant = await t.store.sql.run("SELECT feature, occurred_at FROM ledger_entries WHERE kind = 'purchase'");
+    const grant = await t.store.sql.run(
+      "SELECT feature, occurred_at FROM ledger_entries WHERE kind = 'purchase'",
+    );
     assert.deepEqual({ ...grant.rows[0] }, { feature: null, occurred_at: null });
   });
 
@@ -73,16 +76,43 @@ describe('usage with features and times, and the usage summary', () => {
       ['skew', '2026-11-01T12:01:00Z'],
       ['old', '2026-09-27T12:00:00Z'],
     ]) {
-      assert.equal((await usage({ user_id: 'ann', amount: 1, idempotency_key: key, occurred_at: at })).status, 200);
+      assert.equal(
+        (await usage({ user_id: 'ann', amount: 1, idempotency_key: key, occurred_at: at })).status,
+        200,
+      );
     }
   });
 
   test('GET /usage-summary: every day of the period, split by feature, the total and the forecast', async () => {
     await t.fund('user:ann', 10_000);
-    await usage({ user_id: 'ann', amount: 2, idempotency_key: 'old', feature: 'chat', occurred_at: daysAgo(8) });
-    await usage({ user_id: 'ann', amount: 1.5, idempotency_key: 'a', feature: 'chat', occurred_at: daysAgo(6) });
-    await usage({ user_id: 'ann', amount: 0.75, idempotency_key: 'b', feature: 'images', occurred_at: daysAgo(6, 3) });
-    await usage({ user_id: 'ann', amount: 0.25, idempotency_key: 'c', feature: 'chat', occurred_at: daysAgo(6, 23) });
+    await usage({
+      user_id: 'ann',
+      amount: 2,
+      idempotency_key: 'old',
+      feature: 'chat',
+      occurred_at: daysAgo(8),
+    });
+    await usage({
+      user_id: 'ann',
+      amount: 1.5,
+      idempotency_key: 'a',
+      feature: 'chat',
+      occurred_at: daysAgo(6),
+    });
+    await usage({
+      user_id: 'ann',
+      amount: 0.75,
+      idempotency_key: 'b',
+      feature: 'images',
+      occurred_at: daysAgo(6, 3),
+    });
+    await usage({
+      user_id: 'ann',
+      amount: 0.25,
+      idempotency_key: 'c',
+      feature: 'chat',
+      occurred_at: daysAgo(6, 23),
+    });
     await usage({ user_id: 'ann', amount: 1.1, idempotency_key: 'd', feature: 'images' });
     await usage({ user_id: 'ann', amount: 0.4, idempotency_key: 'e' });
     // Another user's usage never shows.
@@ -183,7 +213,13 @@ describe('usage with features and times, and the usage summary', () => {
 
   test('/summary always carries the forecast, and the usage summary only when asked with usage_days', async () => {
     await t.fund('user:ann', 2000);
-    await usage({ user_id: 'ann', amount: 7, idempotency_key: 'a', feature: 'chat', occurred_at: daysAgo(2) });
+    await usage({
+      user_id: 'ann',
+      amount: 7,
+      idempotency_key: 'a',
+      feature: 'chat',
+      occurred_at: daysAgo(2),
+    });
     const token = t.token('ann');
     const plain = (await t.call('GET', '/api/billing/summary', { token })).body as Record<string, unknown>;
     assert.equal('usage' in plain, false);

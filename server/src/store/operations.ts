@@ -320,8 +320,8 @@ export class WritePlan implements WriteUnit {
     }
     statements.push(
       named(
-        `INSERT INTO ledger_entries (id, account_id, amount_cents, kind, source_id, description, feature, occurred_at, balance_after_cents, created_at)
-         SELECT :entry, id, :amount, :kind, :source, :description, :feature, :occurred, balance_cents + :amount, :now
+        `INSERT INTO ledger_entries (id, account_id, amount_cents, kind, source_id, description, feature, occurred_at, occurred_on, balance_after_cents, created_at)
+         SELECT :entry, id, :amount, :kind, :source, :description, :feature, :occurred, substr(:occurred, 1, 10), balance_cents + :amount, :now
          FROM accounts
          WHERE id = :account
            AND (:funds = 0 OR balance_cents + :amount >= 0)

@@ -166,25 +166,25 @@ export const ledgerAudit = (): ReadQuery<LedgerMismatch[]> => ({
 });
 
 /**
- * The account's usage since `from` (an ISO instant), per UTC day and feature, oldest day first and
- * each day's biggest feature first. A range scan of the partial index `ledger_usage_by_time`
- * (migration 008), which covers every column read here: the cost follows the rows in the window,
- * not the ledger's size.
+ * The account's usage from the UTC day `fromDay` (`YYYY-MM-DD`) on, per day and feature, oldest
+ * day first and each day's biggest feature first. A range scan of the partial index
+ * `ledger_usage_by_day` (migration 008), which is in the grouping's order and covers every column
+ * read: the cost follows the rows in the window, not the ledger's size.
  */
-export const usageByDay = (accountId: string, from: string): ReadQuery<UsageDay[]> => ({
+export const usageByDay = (accountId: string, fromDay: string): ReadQuery<UsageDay[]> => ({
   statement: sql(
-    `SELECT substr(occurred_at, 1, 10) AS day, feature, -SUM(amount_cents) AS spent
+    `SELECT occurred_on, feature, -SUM(amount_cents) AS spent
      FROM ledger_entries
-     WHERE account_id = ? AND kind = 'usage' AND occurred_at >= ?
-     GROUP BY day, feature
-     ORDER BY day, spent DESC, feature`,
+     WHERE account_id = ? AND kind = 'usage' AND occurred_on >= ?
+     GROUP BY occurred_on, feature
+     ORDER BY occurred_on, spent DESC, feature`,
     accountId,
-    from,
+    fromDay,
   ),
   decode: (result) => {
     const days: UsageDay[] = [];
     for (const row of result.rows) {
-      const day = text(row[0], 'ledger_entries.occurred_at');
+      const day = text(row[0], 'ledger_entries.occurred_on');
       const spend = {
         feature: textOrNull(row[1], 'ledger_entries.feature'),
         spentCents: integer(row[2], 'usage spent'),
@@ -200,8 +200,9 @@ export const usageByDay = (accountId: string, from: string): ReadQuery<UsageDay[
 export const usageSpentSince = (accountId: string, from: string): ReadQuery<number> => ({
   statement: sqlOneRow(
     `SELECT COALESCE(-SUM(amount_cents), 0) FROM ledger_entries
-     WHERE account_id = ? AND kind = 'usage' AND occurred_at >= ?`,
+     WHERE account_id = ? AND kind = 'usage' AND occurred_on >= ? AND occurred_at >= ?`,
     accountId,
+    from.slice(0, 10),
     from,
   ),
   decode: (result) => integer(result.rows[0]?.[0] ?? 0, 'usage spent'),

@@ -59,7 +59,7 @@ export interface LedgerChange {
   description?: string | null;
   /** Usage only: what it was spent on, a short key such as `chat` (null: not said). */
   feature?: string | null;
-  /** Usage only: when the host metered it (ISO-8601 UTC, as `toISOString` writes it). */
+  /** Usage only: when the host metered it (ISO-8601 UTC, as `toISOString` writes it; its day is stored beside it). */
   occurredAt?: string | null;
   /** Refuse (402) a debit larger than the balance instead of letting the balance go negative. */
   requireFunds?: boolean;

@@ -116,9 +116,10 @@ export abstract class SqlBillingStore implements BillingStore {
     return this.query(q.ledgerPage(accountId, limit, beforeSeq));
   }
 
-  async usageRecords(accountId: string, from: string, now: Date): Promise<UsageRecords> {
-    const byDay = q.usageByDay(accountId, from);
+  async usageRecords(accountId: string, fromDay: string | null, now: Date): Promise<UsageRecords> {
     const lastWeek = q.usageSpentSince(accountId, new Date(now.getTime() - WEEK_MS).toISOString());
+    if (fromDay === null) return { days: [], lastWeekCents: await this.query(lastWeek) };
+    const byDay = q.usageByDay(accountId, fromDay);
     const [d, w] = await this.readTogether([byDay.statement, lastWeek.statement]);
     return { days: byDay.decode(d!), lastWeekCents: lastWeek.decode(w!) };
   }

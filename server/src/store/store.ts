@@ -51,10 +51,11 @@ export interface BillingStore {
   /** A page of the account's ledger, newest first, below `beforeSeq` (null: from the newest). */
   ledgerPage(accountId: string, limit: number, beforeSeq: number | null): Promise<LedgerPage>;
   /**
-   * The account's usage metered since `from` (an ISO instant) per UTC day and feature, and its
-   * spend in the 7 × 24 hours before `now`: one read of an index over usage rows (migration 008).
+   * The account's usage metered from the UTC day `fromDay` (`YYYY-MM-DD`; null: none) per day and
+   * feature, and its spend in the 7 × 24 hours before `now`: reads of one index over usage rows
+   * (migration 008).
    */
-  usageRecords(accountId: string, from: string, now: Date): Promise<UsageRecords>;
+  usageRecords(accountId: string, fromDay: string | null, now: Date): Promise<UsageRecords>;
   /** Whether a Stripe event was already handled. */
   webhookEventProcessed(eventId: string): Promise<boolean>;
   /** Accounts whose balance differs from their ledger (empty when the books agree). */
