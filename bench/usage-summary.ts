@@ -58,12 +58,13 @@ function seedUsage(file: string, rows: number, nowMs: number): void {
   }
   db.prepare(
     `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
-     INSERT INTO ledger_entries (id, account_id, amount_cents, kind, source_id, feature, occurred_at, balance_after_cents, created_at)
+     INSERT INTO ledger_entries (id, account_id, amount_cents, kind, source_id, feature, occurred_at, occurred_on, balance_after_cents, created_at)
      SELECT 'le_' || acct || '_' || i, acct, -1, 'usage', 'bench:' || acct || ':' || i,
             CASE i % 3 WHEN 0 THEN 'chat' WHEN 1 THEN 'images' ELSE 'embeddings' END,
-            strftime('%Y-%m-%dT%H:%M:%fZ', ? - i * ?, 'unixepoch'), ? - i, ${at}
+            strftime('%Y-%m-%dT%H:%M:%fZ', ? - i * ?, 'unixepoch'), strftime('%Y-%m-%d', ? - i * ?, 'unixepoch'),
+            ? - i, ${at}
      FROM n, (SELECT ? AS acct UNION ALL SELECT 'user:other-account') ORDER BY i`,
-  ).run(rows, nowMs / 1000, step, FUNDS, ACCOUNT);
+  ).run(rows, nowMs / 1000, step, nowMs / 1000, step, FUNDS, ACCOUNT);
   db.exec('COMMIT');
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();
