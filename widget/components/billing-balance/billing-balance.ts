@@ -1,8 +1,9 @@
 import { html } from 'lit';
-import { customElement } from 'lit/decorators.js';
+import { customElement, property } from 'lit/decorators.js';
 import { BillingElement } from '../../base/billing-element.js';
 import type { BillingSummary } from '../../client/types.js';
-import type { Messages } from '../../i18n/en.js';
+import { fill, type Messages } from '../../i18n/en.js';
+import { formatDay } from '../../i18n/format.js';
 
 /**
  * The account's credit balance, formatted in its currency and the page's language. Empty when the
@@ -16,13 +17,18 @@ import type { Messages } from '../../i18n/en.js';
  * @csspart heading - The card's title.
  * @csspart amount - The balance.
  * @csspart empty - The note shown when there are no credits or billing is off.
+ * @csspart low - "Your balance is low.", at or below `threshold`.
+ * @csspart forecast - "At this pace your balance lasts until DATE.", when the last 7 days had usage.
  * @csspart error - The error message.
  * @csspart retry - The Retry button.
  * @cssstate loaded - Showing the balance.
  * @cssstate empty - Zero balance, or billing is off.
+ * @cssstate low - The balance is at or below `threshold` (also while loaded).
  */
 @customElement('billing-balance')
 export class BillingBalance extends BillingElement {
+  /** A balance at or below this many major units (e.g. 5) shows as low; unset, never. */
+  @property({ type: Number }) threshold: number | undefined;
   protected override heading(m: Messages): string {
     return m.balance;
   }
@@ -32,8 +38,21 @@ export class BillingBalance extends BillingElement {
   }
 
   protected override renderContent(summary: BillingSummary, m: Messages) {
+    const runsOut = summary.usage_forecast?.runs_out_on;
     return html`<p part="amount"><strong>${this.money(summary.credits_cents ?? 0)}</strong></p>
-      ${summary.credits_cents ? '' : html`<p part="empty" class="muted">${m.noCredits}</p>`}`;
+      ${this.isLow() ? html`<p part="low" class="error">${m.low}</p>` : ''}
+      ${summary.credits_cents ? '' : html`<p part="empty" class="muted">${m.noCredits}</p>`}
+      ${summary.credits_cents && runsOut ? html`<p part="forecast" class="muted">${fill(m.lasts, formatDay(runsOut, this.locale))}</p>` : ''}`;
+  }
+
+  protected override updated(): void {
+    super.updated();
+    if (this.isLow()) this.internals.states.add('low');
+  }
+
+  private isLow(): boolean {
+    const cents = this.store?.summary?.credits_cents;
+    return this.threshold !== undefined && cents != null && cents <= Math.round(this.threshold * 100);
   }
 }
 
