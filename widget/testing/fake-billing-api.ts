@@ -31,7 +31,11 @@ export class FakeBillingApi {
   private readonly routes = new Map<string, Responder>();
 
   constructor(summary: BillingSummary = summaryFixture()) {
-    this.on('get', 'summary', () => summary);
+    // As the server does, a summary asked for `usage_days` carries a usage summary (here: no spend).
+    this.on('get', 'summary', (r) => {
+      const days = Number(r.query.get('usage_days'));
+      return days && !summary.usage ? { ...summary, usage: usageFixture(days, () => ({})) } : summary;
+    });
     this.on('get', 'transactions', () => ({ data: [], next_cursor: null }) satisfies TransactionPage);
     FakeBillingApi.install();
     FakeBillingApi.active.set(this.apiBase, this);

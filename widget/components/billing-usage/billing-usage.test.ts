@@ -117,11 +117,12 @@ describe('<billing-usage>', () => {
 
   it('shows a failed usage request with a Retry that fetches it again', async () => {
     const api = new FakeBillingApi();
+    // A summary without usage (a server older than the usage summary): the element asks for its own.
+    api.on('get', 'summary', () => summaryFixture());
     api.on('get', 'usage-summary', () => errorResponse(503, 'store_unavailable', 'The store is not answering.'));
     const el = await fixture<BillingUsage>(
       html`<billing-usage api-base=${api.apiBase} token="t" days="7"></billing-usage>`,
     );
-    // The fake's summary ignores usage_days, so the element asks for its own.
     el.addEventListener('billing-error', (e) => e.preventDefault());
     await until(() => inState(el, 'error'), 'the error state');
     expect(part(el, 'error').textContent).to.equal('The store is not answering.');
