@@ -28,6 +28,7 @@ const ELEMENTS = [
   'setup-payment-modal',
   'billing-history',
   'billing-portal-button',
+  'billing-usage',
 ];
 
 if (buildWidgetBundle() === null) {
