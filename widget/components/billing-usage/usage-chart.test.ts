@@ -4,7 +4,8 @@ import { usageFixture } from '../../testing/fake-billing-api.js';
 import { CHART_HEIGHT, dayAt, layoutChart, renderBars } from './usage-chart.js';
 
 describe('usage chart layout', () => {
-  const usage = usageFixture(4, (i) => [{ chat: 300, images: 100 }, {}, { images: 150 }, { chat: 50, null: 25 }][i]!);
+  const spend: Record<string, number>[] = [{ chat: 300, images: 100 }, {}, { images: 150 }, { chat: 50, null: 25 }];
+  const usage = usageFixture(4, (i) => spend[i]!);
   const features = usage.features.map((f) => f.feature);
 
   it('puts one bar group per day, left to right, in the period order of features', () => {
