@@ -13,7 +13,11 @@ const wobble = (i: number, seed: number, scale: number) =>
   Math.round(scale * (1 + Math.sin(i * 1.7 + seed) * 0.8) * (i % 6 === 5 ? 0.2 : 1));
 
 const threeFeatures = (days: number) =>
-  usageFixture(days, (i) => ({ chat: wobble(i, 1, 180), images: wobble(i, 4, 90), embeddings: wobble(i, 2, 30) }));
+  usageFixture(days, (i) => ({
+    chat: wobble(i, 1, 180),
+    images: wobble(i, 4, 90),
+    embeddings: wobble(i, 2, 30),
+  }));
 
 /** The story's usage summary, inside the page's one `/summary` answer, for `days` days. */
 const usage = (summary: UsageSummary, check: StoryParameters['check'] = common.loaded.parameters.check) => ({
@@ -64,7 +68,10 @@ export const ManyFeatures: Story = {
 };
 export const ZeroSpend: Story = {
   name: 'Zero-spend period',
-  ...usage(usageFixture(30, () => ({})), { element: 'billing-usage', state: 'empty' }),
+  ...usage(
+    usageFixture(30, () => ({})),
+    { element: 'billing-usage', state: 'empty' },
+  ),
 };
 export const Tooltip: Story = {
   name: 'Tooltip (keyboard focus)',
@@ -80,7 +87,10 @@ export const Tooltip: Story = {
 };
 export const Loading: Story = common.loading;
 export const ErrorState: Story = { name: 'Error', ...common.error };
-export const Chinese: Story = { ...common.chinese, ...usage(threeFeatures(30), common.chinese.parameters.check) };
+export const Chinese: Story = {
+  ...common.chinese,
+  ...usage(threeFeatures(30), common.chinese.parameters.check),
+};
 Chinese.parameters = { ...Chinese.parameters, frame: { lang: 'zh-CN' } };
 export const Dark: Story = {
   ...common.dark,

@@ -344,7 +344,14 @@ describe('the page language', () => {
     const elements = TAGS.map((tag) => wrapper.querySelector(tag)!);
     const headings = () => elements.map((el) => part(el, 'heading').textContent);
     await until(() => elements.every((el) => !inState(el, 'loading')), 'every element loaded');
-    expect(headings()).to.deep.equal(['Credit balance', 'Add credits', 'Subscription', 'Transactions', 'Manage billing', 'Usage']);
+    expect(headings()).to.deep.equal([
+      'Credit balance',
+      'Add credits',
+      'Subscription',
+      'Transactions',
+      'Manage billing',
+      'Usage',
+    ]);
     wrapper.lang = 'zh-CN';
     await until(() => headings()[0] === '余额', 'Chinese after the lang change');
     expect(headings()).to.deep.equal(['余额', '充值', '订阅', '交易记录', '管理账单', '用量']);

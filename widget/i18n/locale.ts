@@ -33,7 +33,11 @@ export function followLang(follower: LangFollower): () => void {
     for (const f of followers) f.langChanged();
   });
   if (followers.size === 0) {
-    observer.observe(document.documentElement, { attributes: true, attributeFilter: ['lang'], subtree: true });
+    observer.observe(document.documentElement, {
+      attributes: true,
+      attributeFilter: ['lang'],
+      subtree: true,
+    });
   }
   followers.add(follower);
   return () => {

@@ -146,7 +146,11 @@ export function usageFixture(
   const daily = Array.from({ length: days }, (_, i) => {
     const features = Object.entries(spend(i))
       .filter(([, c]) => c > 0)
-      .map(([feature, c]) => ({ feature: feature === 'null' ? null : feature, amount: cents(c), amount_cents: c }))
+      .map(([feature, c]) => ({
+        feature: feature === 'null' ? null : feature,
+        amount: cents(c),
+        amount_cents: c,
+      }))
       .sort((a, b) => b.amount_cents - a.amount_cents);
     for (const f of features) totals.set(f.feature, (totals.get(f.feature) ?? 0) + f.amount_cents);
     const total = features.reduce((sum, f) => sum + f.amount_cents, 0);

@@ -41,7 +41,11 @@ export function App() {
       body: JSON.stringify({ amount, feature, request_id: crypto.randomUUID() }),
     });
     const body = (await response.json()) as { error?: { message: string } };
-    setMessage(response.ok ? `Used $${amount.toFixed(2)} on ${feature}.` : (body.error?.message ?? 'That did not work.'));
+    setMessage(
+      response.ok
+        ? `Used $${amount.toFixed(2)} on ${feature}.`
+        : (body.error?.message ?? 'That did not work.'),
+    );
     await provider.current?.store.refresh(undefined, true);
   };
 

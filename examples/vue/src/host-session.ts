@@ -22,5 +22,7 @@ export async function spendCredits(feature: string, amount: number): Promise<str
     body: JSON.stringify({ amount, feature, request_id: crypto.randomUUID() }),
   });
   const body = (await response.json()) as { error?: { message: string } };
-  return response.ok ? `Used $${amount.toFixed(2)} on ${feature}.` : (body.error?.message ?? 'That did not work.');
+  return response.ok
+    ? `Used $${amount.toFixed(2)} on ${feature}.`
+    : (body.error?.message ?? 'That did not work.');
 }

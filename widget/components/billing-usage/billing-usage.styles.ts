@@ -35,6 +35,9 @@ export const usageStyles = css`
     white-space: nowrap;
     pointer-events: none;
   }
+  [part='tooltip'] > * {
+    display: block;
+  }
   .axis {
     justify-content: space-between;
   }

@@ -11,6 +11,10 @@ import {
 } from '../../testing/fake-billing-api.js';
 import type { BillingUsage } from './billing-usage.js';
 
+/** The tooltip's lines, one space between them. */
+const tooltipText = (el: Element) =>
+  [...part(el, 'tooltip').children].map((line) => line.textContent!.trim()).join(' ');
+
 const usage7 = usageFixture(7, (i) => ({ chat: 100 * (i + 1), images: i % 2 ? 50 : 0 }));
 
 async function mount(api: FakeBillingApi, attrs = '', lang = 'en'): Promise<BillingUsage> {
@@ -49,7 +53,9 @@ describe('<billing-usage>', () => {
       'chat $28.00',
       'images $1.50',
     ]);
-    expect(part(el, 'forecast').textContent).to.match(/^At this pace your balance lasts until \w+ \d+, 2026\.$/);
+    expect(part(el, 'forecast').textContent).to.match(
+      /^At this pace your balance lasts until \w+ \d+, 2026\.$/,
+    );
     expect(el.shadowRoot!.querySelectorAll('table tr').length).to.equal(8);
     await expect(el).to.be.accessible();
   });
@@ -77,10 +83,10 @@ describe('<billing-usage>', () => {
     const chart = part(el, 'chart');
     chart.focus();
     await el.updateComplete;
-    expect(part(el, 'tooltip').innerText.replace(/\s+/g, ' ').trim()).to.equal('Nov 1, 2026: $7.00 chat $7.00');
+    expect(tooltipText(el).replace(/\s+/g, ' ').trim()).to.equal('Nov 1, 2026: $7.00 chat $7.00');
     chart.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowLeft' }));
     await el.updateComplete;
-    expect(part(el, 'tooltip').innerText.replace(/\s+/g, ' ').trim()).to.equal(
+    expect(tooltipText(el).replace(/\s+/g, ' ').trim()).to.equal(
       'Oct 31, 2026: $6.50 chat $6.00 images $0.50',
     );
     expect(el.shadowRoot!.querySelector('g.on')!.getAttribute('data-date')).to.equal('2026-10-31');
@@ -99,7 +105,9 @@ describe('<billing-usage>', () => {
     await until(() => inState(el, 'loaded'), 'the chart');
     const chart = part(el, 'chart');
     const box = chart.getBoundingClientRect();
-    chart.dispatchEvent(new PointerEvent('pointermove', { clientX: box.left + box.width * 0.1, clientY: box.top + 5 }));
+    chart.dispatchEvent(
+      new PointerEvent('pointermove', { clientX: box.left + box.width * 0.1, clientY: box.top + 5 }),
+    );
     await el.updateComplete;
     expect(part(el, 'tooltip').textContent).to.contain('Oct 26, 2026: $1.00');
     chart.dispatchEvent(new PointerEvent('pointerleave'));
@@ -119,7 +127,9 @@ describe('<billing-usage>', () => {
     const api = new FakeBillingApi();
     // A summary without usage (a server older than the usage summary): the element asks for its own.
     api.on('get', 'summary', () => summaryFixture());
-    api.on('get', 'usage-summary', () => errorResponse(503, 'store_unavailable', 'The store is not answering.'));
+    api.on('get', 'usage-summary', () =>
+      errorResponse(503, 'store_unavailable', 'The store is not answering.'),
+    );
     const el = await fixture<BillingUsage>(
       html`<billing-usage api-base=${api.apiBase} token="t" days="7"></billing-usage>`,
     );
@@ -137,7 +147,10 @@ describe('<billing-usage>', () => {
     const api = new FakeBillingApi(summaryFixture({ usage: usage7 }));
     const el = await mount(api, 'days=7', 'zh-CN');
     el.palette = ['rgb(1, 2, 3)', 'rgb(4, 5, 6)'];
-    await until(() => inState(el, 'loaded') && part(el, 'heading').textContent === '用量', 'the chart in Chinese');
+    await until(
+      () => inState(el, 'loaded') && part(el, 'heading').textContent === '用量',
+      'the chart in Chinese',
+    );
     expect(part(el, 'total').textContent).to.contain('US$29.50');
     expect(part(el, 'forecast').textContent).to.match(/^按当前用量，余额可用至 2026年\d+月\d+日。$/);
     const rects = [...el.shadowRoot!.querySelectorAll('rect')];

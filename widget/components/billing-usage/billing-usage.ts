@@ -6,8 +6,8 @@ import type { UsageDay, UsageSummary } from '../../client/types.js';
 import { fill, type Messages } from '../../i18n/en.js';
 import { formatDay } from '../../i18n/format.js';
 import { billingStyles } from '../../styles/billing.styles.js';
-import { type ChartLayout, CHART_HEIGHT, dayAt, layoutChart, renderBars } from './usage-chart.js';
 import { usageStyles } from './billing-usage.styles.js';
+import { CHART_HEIGHT, type ChartLayout, dayAt, layoutChart, renderBars } from './usage-chart.js';
 
 /**
  * Where the credits went: spend per day over the last `days` UTC days, stacked by feature, with the
@@ -93,12 +93,13 @@ export class BillingUsage extends BillingElement {
 
   protected override renderContent(_summary: unknown, m: Messages) {
     const usage = this.usage!;
-    if (!usage.total_cents) return html`<p part="empty" class="muted">${fill(m.noUsage, String(usage.days))}</p>`;
+    if (!usage.total_cents)
+      return html`<p part="empty" class="muted">${fill(m.noUsage, String(usage.days))}</p>`;
     const names = usage.features.map((f) => f.feature);
     const layout = layoutChart(usage.daily, names);
     const peak = usage.daily.reduce((a, b) => (b.total_cents > a.total_cents ? b : a));
     const label = (f: string | null) => f ?? m.otherUse;
-    return html`<p part="total"><strong>${this.money(usage.total_cents)}</strong>
+    return html`<p part="total" class="row"><strong>${this.money(usage.total_cents)}</strong>
         <span class="muted">${fill(m.usageTotal, String(usage.days))}</span></p>
       <div part="chart" role="group" tabindex="0" aria-label=${m.usage} @keydown=${this.onKey}
         @focus=${() => (this.selected ??= layout.groups.length - 1)} @blur=${this.unselect}
@@ -111,16 +112,18 @@ export class BillingUsage extends BillingElement {
       </div>
       <p class="row axis muted" aria-hidden="true"><span>${this.date(usage.from)}</span><span>${this.date(usage.to)}</span></p>
       <ul part="legend" class="row">${usage.features.map(
-        (f, i) => html`<li><i style="background:${this.colour(i)}"></i>${label(f.feature)} ${this.money(f.amount_cents)}</li>`,
+        (f, i) =>
+          html`<li><i style="background:${this.colour(i)}"></i>${label(f.feature)} ${this.money(f.amount_cents)}</li>`,
       )}</ul>
       ${usage.runs_out_on ? html`<p part="forecast">${fill(m.lasts, this.date(usage.runs_out_on))}</p>` : ''}
       <table class="hidden">
         <caption>${m.usage}</caption>
         <tr><th scope="col">${m.day}</th>${names.map((f) => html`<th scope="col">${label(f)}</th>`)}<th scope="col">${m.total}</th></tr>
         ${usage.daily.map(
-          (d) => html`<tr><th scope="row">${this.date(d.date)}</th>${names.map(
-            (f) => html`<td>${this.money(d.features.find((x) => x.feature === f)?.amount_cents ?? 0)}</td>`,
-          )}<td>${this.money(d.total_cents)}</td></tr>`,
+          (d) =>
+            html`<tr><th scope="row">${this.date(d.date)}</th>${names.map(
+              (f) => html`<td>${this.money(d.features.find((x) => x.feature === f)?.amount_cents ?? 0)}</td>`,
+            )}<td>${this.money(d.total_cents)}</td></tr>`,
         )}
       </table>`;
   }
@@ -129,7 +132,7 @@ export class BillingUsage extends BillingElement {
     const share = (this.selected! + 0.5) / this.usage!.days;
     return html`<p part="tooltip" aria-live="polite" style="left:${share * 100}%;translate:-${share * 100}%">
       <strong>${this.date(day.date)}: ${this.money(day.total_cents)}</strong>
-      ${day.features.map((f) => html`<br />${label(f.feature)} ${this.money(f.amount_cents)}`)}
+      ${day.features.map((f) => html`<span>${label(f.feature)} ${this.money(f.amount_cents)}</span>`)}
     </p>`;
   }
 

@@ -4,14 +4,24 @@ import { usageFixture } from '../../testing/fake-billing-api.js';
 import { CHART_HEIGHT, dayAt, layoutChart, renderBars } from './usage-chart.js';
 
 describe('usage chart layout', () => {
-  const spend: Record<string, number>[] = [{ chat: 300, images: 100 }, {}, { images: 150 }, { chat: 50, null: 25 }];
+  const spend: Record<string, number>[] = [
+    { chat: 300, images: 100 },
+    {},
+    { images: 150 },
+    { chat: 50, null: 25 },
+  ];
   const usage = usageFixture(4, (i) => spend[i]!);
   const features = usage.features.map((f) => f.feature);
 
   it('puts one bar group per day, left to right, in the period order of features', () => {
     expect(features).to.deep.equal(['chat', 'images', null]);
     const layout = layoutChart(usage.daily, features);
-    expect(layout.groups.map((g) => g.date)).to.deep.equal(['2026-10-29', '2026-10-30', '2026-10-31', '2026-11-01']);
+    expect(layout.groups.map((g) => g.date)).to.deep.equal([
+      '2026-10-29',
+      '2026-10-30',
+      '2026-10-31',
+      '2026-11-01',
+    ]);
     expect(layout.width).to.equal(40);
     expect(layout.groups.map((g) => g.x)).to.deep.equal([1.5, 11.5, 21.5, 31.5]);
     expect(layout.maxCents).to.equal(400);
@@ -44,7 +54,9 @@ describe('usage chart layout', () => {
 
   it('finds the day under the pointer, clamped to the chart', () => {
     const layout = layoutChart(usage.daily, features);
-    expect([-0.2, 0, 0.24, 0.25, 0.99, 1, 1.3].map((f) => dayAt(layout, f))).to.deep.equal([0, 0, 0, 1, 3, 3, 3]);
+    expect([-0.2, 0, 0.24, 0.25, 0.99, 1, 1.3].map((f) => dayAt(layout, f))).to.deep.equal([
+      0, 0, 0, 1, 3, 3, 3,
+    ]);
   });
 
   it('renders a <g> per day and a filled <rect> per feature, marking the selected day', () => {
@@ -55,7 +67,9 @@ describe('usage chart layout', () => {
     expect(groups.length).to.equal(4);
     expect([...groups].map((g) => g.className.baseVal)).to.deep.equal(['', '', 'on', '']);
     const rects = [...host.querySelectorAll('rect')];
-    expect(rects.map((r) => [r.getAttribute('data-cents'), r.getAttribute('height'), r.style.fill])).to.deep.equal([
+    expect(
+      rects.map((r) => [r.getAttribute('data-cents'), r.getAttribute('height'), r.style.fill]),
+    ).to.deep.equal([
       ['300', '75', 'var(--c0)'],
       ['100', '25', 'var(--c1)'],
       ['150', '37.5', 'var(--c1)'],

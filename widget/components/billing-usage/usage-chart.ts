@@ -50,7 +50,13 @@ export function layoutChart(daily: UsageDay[], features: (string | null)[]): Cha
       .map((f) => {
         const height = maxCents ? (f.amount_cents / maxCents) * CHART_HEIGHT : 0;
         top -= height;
-        return { feature: f.feature, cents: f.amount_cents, y: top, height, colour: features.indexOf(f.feature) };
+        return {
+          feature: f.feature,
+          cents: f.amount_cents,
+          y: top,
+          height,
+          colour: features.indexOf(f.feature),
+        };
       });
     return { date: day.date, x: i * SLOT + (SLOT - BAR) / 2, totalCents: day.total_cents, segments };
   });
@@ -72,9 +78,10 @@ export function renderBars(
   selected: number | undefined,
 ): TemplateResult {
   return svg`${layout.groups.map(
-    (group, i) => svg`<g data-date=${group.date} class=${i === selected ? 'on' : ''}>${group.segments.map(
-      (s) =>
-        svg`<rect x=${group.x} y=${s.y} width=${BAR} height=${s.height} data-cents=${s.cents} style="fill:${colour(s.colour)}"></rect>`,
-    )}</g>`,
+    (group, i) =>
+      svg`<g data-date=${group.date} class=${i === selected ? 'on' : ''}>${group.segments.map(
+        (s) =>
+          svg`<rect x=${group.x} y=${s.y} width=${BAR} height=${s.height} data-cents=${s.cents} style="fill:${colour(s.colour)}"></rect>`,
+      )}</g>`,
   )}`;
 }
