@@ -10,15 +10,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serve } from '@hono/node-server';
 import Database from 'libsql';
-import { createApp } from '../server/src/app.ts';
-import { systemClock } from '../server/src/clock.ts';
-import { loadConfig } from '../server/src/config.ts';
-import { openStore } from '../server/src/store/open-store.ts';
 import type { BillingStore } from '../server/src/store/store.ts';
-import { createStripeClient } from '../server/src/stripe/client.ts';
 import { signTestToken } from '../server/src/testing.ts';
+import { median, p99, serveSeededStore } from './seeded-store-support.ts';
 
 const USER = 'usage-user';
 const ACCOUNT = `user:${USER}`;
@@ -71,19 +66,9 @@ function seedUsage(file: string, rows: number, nowMs: number): void {
 }
 
 async function startSide(dir: string, rows: number, nowMs: number): Promise<Side> {
-  const file = join(dir, `usage-${rows}.db`);
-  const loaded = loadConfig({
-    BILLING_DB_URL: `file:${file}`,
-    BILLING_JWT_SECRET: JWT_SECRET,
-    STRIPE_API_BASE: 'http://127.0.0.1:9',
-  });
-  if ('errors' in loaded) throw new Error(loaded.errors.join('\n'));
-  const { config } = loaded;
-  (await openStore({ url: config.dbUrl })).close(); // creates the schema
-  seedUsage(file, rows, nowMs);
-  const store = await openStore({ url: config.dbUrl });
-  const audit = await store.auditLedger();
-  if (audit.length > 0) throw new Error(`the seeded ledger does not audit: ${JSON.stringify(audit)}`);
+  const { url, store } = await serveSeededStore(join(dir, `usage-${rows}.db`), JWT_SECRET, (file) =>
+    seedUsage(file, rows, nowMs),
+  );
   // The period's first day: 29 UTC days before today.
   const from = new Date((Math.floor(nowMs / 86_400_000) - 29) * 86_400_000);
   const check = await store.sql.run(
@@ -91,12 +76,6 @@ async function startSide(dir: string, rows: number, nowMs: number): Promise<Side
      WHERE account_id = ? AND kind = 'usage' AND occurred_at >= ?`,
     [ACCOUNT, from.toISOString()],
   );
-  const app = createApp({ store, stripe: createStripeClient(config), config, clock: systemClock });
-  const url = await new Promise<string>((resolve) => {
-    serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) =>
-      resolve(`http://127.0.0.1:${info.port}`),
-    );
-  });
   return {
     rows,
     url,
@@ -127,9 +106,6 @@ async function readSummary(side: Side): Promise<number> {
   }
   return ms;
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const p99 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.99)]!;
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-usage-summary-'));
 const sides: Side[] = [];
