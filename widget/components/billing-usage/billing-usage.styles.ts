@@ -26,9 +26,11 @@ export const usageStyles = css`
   .on {
     opacity: 0.7;
   }
+  /* Below the chart, over the axis and legend while it shows, so it never hides a bar. */
   [part='tooltip'] {
     position: absolute;
-    top: 0;
+    top: calc(100% + 4px);
+    z-index: 1;
     padding: 4px 8px;
     border: 1px solid var(--_line);
     background: var(--_bg);
