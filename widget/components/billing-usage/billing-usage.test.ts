@@ -74,6 +74,12 @@ describe('<billing-usage>', () => {
     ]);
     expect(week!.shadowRoot!.querySelectorAll('svg g').length).to.equal(7);
     expect(month!.shadowRoot!.querySelectorAll('svg g').length).to.equal(30);
+    // A change of `days` fetches that period once.
+    api.on('get', 'usage-summary', (r) => usageFixture(Number(r.query.get('days')), () => ({ chat: 5 })));
+    (week as BillingUsage).days = 14;
+    await until(() => week!.shadowRoot!.querySelectorAll('svg g').length === 14, 'the 14-day chart');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(api.count('usage-summary')).to.equal(2);
   });
 
   it('shows a day’s figures on focus and moves with the arrow keys', async () => {

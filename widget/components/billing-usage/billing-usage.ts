@@ -52,6 +52,8 @@ export class BillingUsage extends BillingElement {
   private usageError: BillingApiError | undefined;
   private revision = 0;
   private loads = 0;
+  /** The `days` of the usage shown or being fetched. */
+  private shownDays = 0;
 
   /** What the shared store asks `/summary` to carry for this element. */
   get usageDays(): number {
@@ -61,14 +63,20 @@ export class BillingUsage extends BillingElement {
   protected override willUpdate(): void {
     super.willUpdate();
     const store = this.store!;
-    if (!store.summary || store.revision <= this.revision) return;
-    this.revision = store.revision;
-    const carried = store.summary.usage;
-    if (carried?.days === this.days) {
-      this.loads++;
-      this.usageError = undefined;
-      this.usage = carried;
-    } else {
+    if (!store.summary) return;
+    if (store.revision > this.revision) {
+      this.revision = store.revision;
+      const carried = store.summary.usage;
+      if (carried?.days === this.days) {
+        this.loads++;
+        this.usageError = undefined;
+        this.usage = carried;
+        this.shownDays = this.days;
+        return;
+      }
+      void this.load();
+    } else if (this.shownDays !== this.days) {
+      // `days` changed after the first load.
       void this.load();
     }
   }
@@ -165,6 +173,7 @@ export class BillingUsage extends BillingElement {
   /** Fetches this element's own usage summary (when the shared summary does not carry its days). */
   private load(): Promise<void> {
     const load = ++this.loads;
+    this.shownDays = this.days;
     this.usageError = undefined;
     return this.busy(async (store) => {
       try {
