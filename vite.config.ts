@@ -3,10 +3,15 @@ import { gzipSync } from 'node:zlib';
 import { defineConfig, type Plugin } from 'vite';
 import { minifyTemplateLiterals } from './widget/build/minify-template-literals.ts';
 
-/** The script-tag bundle's budget (Lit included, minified, gzipped): 18 KB for the seven elements. */
+/**
+ * The script-tag bundle's budget (Lit included, minified, gzipped): 18 KB for the seven elements,
+ * plus 2 KB for each element added since.
+ */
 const GZIP_BUDGET_BYTES =
   18 * 1024 +
   // <billing-auto-recharge>
+  2048 +
+  // <billing-usage>
   2048;
 const SCRIPT_TAG_FILE = 'dist/billing-widgets.js';
 

@@ -8,15 +8,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serve } from '@hono/node-server';
 import Database from 'libsql';
-import { createApp } from '../server/src/app.ts';
-import { systemClock } from '../server/src/clock.ts';
-import { loadConfig } from '../server/src/config.ts';
-import { openStore } from '../server/src/store/open-store.ts';
 import type { BillingStore } from '../server/src/store/store.ts';
-import { createStripeClient } from '../server/src/stripe/client.ts';
 import { signTestToken } from '../server/src/testing.ts';
+import { median, p99, serveSeededStore } from './seeded-store-support.ts';
 
 const USER = 'scale-user';
 /** The user's own account, as the server keys it for a token without an `account` claim. */
@@ -59,26 +54,10 @@ function seedLedger(file: string, rows: number): void {
 }
 
 async function startSide(dir: string, rows: number): Promise<Side> {
-  const file = join(dir, `ledger-${rows}.db`);
-  const loaded = loadConfig({
-    BILLING_DB_URL: `file:${file}`,
-    BILLING_JWT_SECRET: JWT_SECRET,
-    STRIPE_API_BASE: 'http://127.0.0.1:9',
-  });
-  if ('errors' in loaded) throw new Error(loaded.errors.join('\n'));
-  const { config } = loaded;
-  (await openStore({ url: config.dbUrl })).close(); // creates the schema
-  seedLedger(file, rows);
-  const store = await openStore({ url: config.dbUrl });
-  const audit = await store.auditLedger();
-  if (audit.length > 0) throw new Error(`the seeded ledger does not audit: ${JSON.stringify(audit)}`);
-  const app = createApp({ store, stripe: createStripeClient(config), config, clock: systemClock });
-  const url = await new Promise<string>((resolve) => {
-    serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) =>
-      resolve(`http://127.0.0.1:${info.port}`),
-    );
-  });
-  return { rows, url, store, times: [] };
+  const served = await serveSeededStore(join(dir, `ledger-${rows}.db`), JWT_SECRET, (file) =>
+    seedLedger(file, rows),
+  );
+  return { rows, ...served, times: [] };
 }
 
 const headers = {
@@ -103,8 +82,6 @@ async function readBoth(side: Side): Promise<number> {
   return ms;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const p99 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.99)]!;
 const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-ledger-'));

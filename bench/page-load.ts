@@ -29,6 +29,7 @@ const ELEMENTS = [
   'billing-history',
   'billing-portal-button',
   'billing-auto-recharge',
+  'billing-usage',
 ];
 
 if (buildWidgetBundle() === null) {

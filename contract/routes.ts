@@ -62,13 +62,36 @@ export const credits = createRoute({
   responses: { 200: json(s.CreditBalance, 'The balance.'), ...errors(401, 503) },
 });
 
+/** The usage summary's period: 1 to 90 days (`parseUsageDays` in the server). */
+const usageDays = z.string().optional();
+
 export const summary = createRoute({
   method: 'get',
   path: '/summary',
   summary: 'Everything a page of widgets shows, in one answer',
   tags: ['widgets'],
   security: userToken,
-  responses: { 200: json(s.BillingSummary, 'The summary.'), ...errors(401, 503) },
+  request: {
+    query: z.object({
+      usage_days: usageDays.openapi({
+        description:
+          'Also answer the usage summary of this many days (1 to 90) in `usage`; a page with `<billing-usage>` asks for it.',
+      }),
+    }),
+  },
+  responses: { 200: json(s.BillingSummary, 'The summary.'), ...errors(400, 401, 503) },
+});
+
+export const usageSummary = createRoute({
+  method: 'get',
+  path: '/usage-summary',
+  summary: 'Usage spend per UTC day and feature, the period total, and when the balance runs out',
+  tags: ['widgets'],
+  security: userToken,
+  request: {
+    query: z.object({ days: usageDays.openapi({ description: '1 to 90, default 30.' }) }),
+  },
+  responses: { 200: json(s.UsageSummary, 'The summary.'), ...errors(400, 401, 503) },
 });
 
 export const transactions = createRoute({
@@ -218,7 +241,7 @@ export const usage = createRoute({
   summary: 'Debit usage, once per idempotency key',
   tags: ['server'],
   security: apiKey,
-  request: body(s.LedgerChangeRequest, true),
+  request: body(s.UsageRequest, true),
   responses: { 200: json(s.UsageDebit, 'Debited (or replayed).'), ...ledgerErrors, ...errors(402) },
 });
 

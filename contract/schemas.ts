@@ -144,6 +144,58 @@ export const AutoRechargeRequest = z
 export const AutoRechargeCompleteRequest = z
   .object({ return_url: z.string().max(2048).optional() })
   .openapi('AutoRechargeCompleteRequest');
+/** A UTC calendar day, `YYYY-MM-DD`. */
+const Day = z.string().openapi({ format: 'date', example: '2026-11-30' });
+
+export const FeatureSpend = z
+  .object({
+    feature: z.string().nullable().openapi({ description: 'Null for usage reported without a feature.' }),
+    amount: Money,
+    amount_cents: Cents,
+  })
+  .openapi('FeatureSpend');
+
+export const UsageDay = z
+  .object({
+    date: Day,
+    total: Money,
+    total_cents: Cents,
+    features: z.array(FeatureSpend).openapi({ description: "The day's spend per feature, biggest first." }),
+  })
+  .openapi('UsageDay');
+
+const forecastFields = {
+  average_daily_7d: Money,
+  average_daily_7d_cents: Cents.openapi({
+    description: 'Usage spend over the last 7 × 24 hours divided by 7, rounded to the cent.',
+  }),
+  runs_out_on: Day.nullable().openapi({
+    description:
+      'The UTC day the balance reaches zero at that average (today when it already has); null when nothing was spent.',
+  }),
+};
+
+export const UsageForecast = z.object(forecastFields).openapi('UsageForecast');
+
+export const UsageSummary = z
+  .object({
+    currency: z.string(),
+    days: z.number().int(),
+    from: Day,
+    to: Day.openapi({ description: 'Today (UTC), the last day of the period.' }),
+    total: Money,
+    total_cents: Cents,
+    balance: Money,
+    balance_cents: Cents,
+    features: z
+      .array(FeatureSpend)
+      .openapi({ description: "The period's spend per feature, biggest first." }),
+    daily: z
+      .array(UsageDay)
+      .openapi({ description: 'One entry per UTC day of the period, oldest first, zero days included.' }),
+    ...forecastFields,
+  })
+  .openapi('UsageSummary');
 
 export const BillingSummary = z
   .object({
@@ -161,6 +213,10 @@ export const BillingSummary = z
     auto_recharge: AutoRecharge,
     transactions: TransactionPage.extend({ limit: z.number().int() }).openapi({
       description: 'The first page of /transactions, so a page of widgets makes one request.',
+    }),
+    usage_forecast: UsageForecast,
+    usage: UsageSummary.optional().openapi({
+      description: 'The usage summary of the last `usage_days` days, only when the request asks for it.',
     }),
   })
   .openapi('BillingSummary');
@@ -222,6 +278,23 @@ export const LedgerChangeRequest = z
     description: z.string().max(500).nullable().optional(),
   })
   .openapi('LedgerChangeRequest');
+
+/** What usage was spent on: a short key of the host's choosing, e.g. `chat` or `images`. */
+export const UsageFeature = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,31}$/)
+  .openapi({ example: 'chat', description: '1 to 32 lowercase letters, digits, "_" or "-".' });
+
+export const UsageRequest = LedgerChangeRequest.extend({
+  feature: UsageFeature.nullish().openapi({
+    description:
+      'What the usage was for (1 to 32 of a-z, 0-9, "_", "-"); the usage summary splits spend by it.',
+  }),
+  occurred_at: z.iso.datetime({ offset: true }).nullish().openapi({
+    description:
+      'When the host metered it (ISO 8601 with Z or an offset): not in the future (a minute of clock skew is allowed), at most 35 days back. Default: now.',
+  }),
+}).openapi('UsageRequest');
 
 export const GrantRequest = LedgerChangeRequest.extend({
   kind: z.enum(['grant', 'refund']).optional(),

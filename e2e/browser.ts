@@ -7,7 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 import { chromiumLaunchOptions } from '../scripts/chromium.ts';
 
-export const SCREENSHOTS = fileURLToPath(new URL('../screenshots/', import.meta.url));
+/** screenshots/ (git-ignored), or the folder E2E_SCREENSHOTS names (ending in `/`). */
+export const SCREENSHOTS =
+  process.env.E2E_SCREENSHOTS ?? fileURLToPath(new URL('../screenshots/', import.meta.url));
 
 /** The two widths every layout must read well at. */
 export const WIDTHS = [360, 1280] as const;

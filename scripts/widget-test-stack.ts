@@ -12,6 +12,7 @@ export type StackCommand =
   | { action: 'start' }
   | { action: 'token'; user: string }
   | { action: 'grant'; user: string; cents: number; description: string }
+  | { action: 'usage'; user: string; cents: number; feature: string; occurredAt: string }
   | { action: 'complete'; redirectUrl: string; card?: string }
   | { action: 'webhooks' }
   | { action: 'visit'; url: string };
@@ -56,6 +57,20 @@ export function widgetTestStack(): RunnerPlugin {
             amount: command.cents / 100,
             idempotency_key: `widget-test-grant-${++grants}`,
             description: command.description,
+          }),
+        });
+        return { status: res.status, body: await res.json() };
+      }
+      case 'usage': {
+        const res = await fetch(`${h.url}/api/billing/usage`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+          body: JSON.stringify({
+            user_id: command.user,
+            amount: command.cents / 100,
+            idempotency_key: `widget-test-usage-${++grants}`,
+            feature: command.feature,
+            occurred_at: command.occurredAt,
           }),
         });
         return { status: res.status, body: await res.json() };

@@ -10,13 +10,13 @@ const common = commonStories('billing-balance');
 export default {
   title: 'Elements/billing-balance',
   component: 'billing-balance',
-  args: { theme: undefined },
+  args: { theme: undefined, threshold: undefined },
   render: (args, { parameters }) => {
     const { api, frame = {} } = parameters as StoryParameters;
     const stand = storyApi(api);
     return framed(
       frame,
-      html`<billing-balance api-base=${stand.apiBase} token="story" theme=${ifDefined(args.theme)}></billing-balance>`,
+      html`<billing-balance api-base=${stand.apiBase} token="story" threshold=${ifDefined(args.threshold)} theme=${ifDefined(args.theme)}></billing-balance>`,
     );
   },
   parameters: common.loaded.parameters,
@@ -37,6 +37,18 @@ export const BillingOff: Story = {
   parameters: {
     api: { summary: { billing_enabled: false, credits: null, credits_cents: 0 } },
     check: { element: 'billing-balance', state: 'empty' },
+  },
+};
+export const Low: Story = {
+  name: 'Low, with the run-out date',
+  args: { threshold: 20 },
+  parameters: {
+    api: {
+      summary: {
+        usage_forecast: { average_daily_7d: '1.25', average_daily_7d_cents: 125, runs_out_on: '2026-11-11' },
+      },
+    },
+    check: { element: 'billing-balance', state: 'low', part: 'forecast' },
   },
 };
 export const ErrorState: Story = { name: 'Error', ...common.error };

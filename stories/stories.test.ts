@@ -13,6 +13,7 @@ import * as portalButton from './billing-portal-button.stories.js';
 import * as provider from './billing-provider.stories.js';
 import * as subscription from './billing-subscription.stories.js';
 import * as topup from './billing-topup.stories.js';
+import * as usage from './billing-usage.stories.js';
 import * as setupModal from './setup-payment-modal.stories.js';
 import type { BillingStory, StoryParameters } from './story-kit.js';
 
@@ -37,6 +38,7 @@ const modules = [
   history,
   portalButton,
   autoRecharge,
+  usage,
   provider,
 ] as StoriesModule[];
 

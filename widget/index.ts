@@ -17,6 +17,7 @@ export { BillingPortalButton } from './components/billing-portal-button/billing-
 export { BillingProvider } from './components/billing-provider/billing-provider.js';
 export { BillingSubscription } from './components/billing-subscription/billing-subscription.js';
 export { BillingTopup } from './components/billing-topup/billing-topup.js';
+export { BillingUsage } from './components/billing-usage/billing-usage.js';
 export { SetupPaymentModal } from './components/setup-payment-modal/setup-payment-modal.js';
 export { BillingChangeEvent } from './events/billing-change.js';
 export { BillingCheckoutEvent, type CheckoutKind } from './events/billing-checkout.js';

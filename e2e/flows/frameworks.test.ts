@@ -25,10 +25,15 @@ describe('the React and Vue examples on the host backend', () => {
         await expectText(page.locator('billing-balance [part~=amount]'), '$10.00');
         await expectText(page.locator('billing-history [part~=row]'), /\+\$10\.00 \$10\.00$/);
 
-        await page.getByRole('button', { name: 'Use $1 of credit' }).click();
-        await expectText(page.getByRole('status').first(), 'Used $1.00 of credit.');
+        await page.getByRole('button', { name: 'Chat: use $1' }).click();
+        await expectText(page.getByRole('status').first(), 'Used $1.00 on chat.');
         await expectText(page.locator('billing-balance [part~=amount]'), '$9.00');
         await expectText(page.locator('billing-history [part~=row]').first(), /-\$1\.00 \$9\.00$/);
+        await page.getByRole('button', { name: 'Images: use $0.50' }).click();
+        await expectText(page.getByRole('status').first(), 'Used $0.50 on images.');
+        // The host backend reports each use with its feature, and the chart splits spend by it.
+        await expectText(page.locator('billing-usage [part~=total] strong'), '$1.50');
+        await expectText(page.locator('billing-usage [part~=legend]'), /chat \$1\.00\s*images \$0\.50/);
         await snap(page, `${framework}-example-360`);
         assertClean();
       } finally {

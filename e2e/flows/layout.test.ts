@@ -14,6 +14,7 @@ const ELEMENTS = [
   'billing-history',
   'billing-portal-button',
   'billing-auto-recharge',
+  'billing-usage',
 ];
 
 /** Whether anything on the page is wider than the viewport (the page would scroll sideways). */
@@ -65,7 +66,7 @@ describe('every element at 360 px and 1280 px, light and dark, and when the serv
         const user = newUser('offline');
         // The network fails for the first summary request only, as a brief outage would.
         let failures = 0;
-        await page.route('**/api/billing/summary', (route) =>
+        await page.route('**/api/billing/summary?*', (route) =>
           failures++ === 0 ? route.abort('connectionrefused') : route.continue(),
         );
         await page.goto(`${stack.billingUrl}/?user=${user}`);

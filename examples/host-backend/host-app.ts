@@ -55,7 +55,11 @@ export function createHostApp(options: HostOptions): Hono {
   // The product's own work, paid for in credits: the billing server debits once per request id.
   app.post('/api/use-credits', async (c) => {
     const user = userOf(c.req.query('user'));
-    const body = (await c.req.json().catch(() => ({}))) as { amount?: unknown; request_id?: unknown };
+    const body = (await c.req.json().catch(() => ({}))) as {
+      amount?: unknown;
+      request_id?: unknown;
+      feature?: unknown;
+    };
     if (!user)
       return c.json(refusal('invalid_user', 'user must be 1 to 64 letters, digits, ".", "_" or "-".'), 400);
     if (typeof body.amount !== 'number') {
@@ -66,12 +70,15 @@ export function createHostApp(options: HostOptions): Hono {
     }
     // The browser's id for this click makes a retried request safe; without one each call is new.
     const requestId = typeof body.request_id === 'string' ? body.request_id : randomUUID();
+    // What the work was (the billing server checks the key): the usage chart splits spend by it.
+    const feature = typeof body.feature === 'string' ? body.feature : 'chat';
     try {
       const result = await reportUsage(options.billingUrl, options.apiKey, {
         user_id: user,
         amount: body.amount,
         idempotency_key: `use-credits:${user}:${requestId}`,
-        description: 'Used in the example app',
+        description: `Used in the example app (${feature})`,
+        feature,
       });
       return c.json({
         balance: result.balance,

@@ -193,8 +193,23 @@ test("the host's use-credits endpoint debits once per click id and passes a 402 
     assert.equal(((await tooMuch.json()) as { error: { code: string } }).error.code, 'insufficient_credits');
     const noAmount = await use({ request_id: 'click-3' });
     assert.equal(noAmount.status, 400);
+    // The feature goes to the billing server (default chat), which checks it and charts it.
+    assert.equal((await use({ amount: 0.5, feature: 'images', request_id: 'click-4' })).status, 200);
+    const badFeature = await use({ amount: 0.5, feature: 'Not A Key', request_id: 'click-5' });
+    assert.equal(badFeature.status, 400);
+    assert.equal(((await badFeature.json()) as { error: { code: string } }).error.code, 'invalid_feature');
     const token = await mintUserToken({ sub: 'bob' }, { secret: TEST_JWT_SECRET });
-    assert.equal((await credits(s.billingUrl, token)).body.credits, '2.00');
+    assert.equal((await credits(s.billingUrl, token)).body.credits, '1.50');
+    const usage = (await fetch(`${s.billingUrl}/api/billing/usage-summary?days=1`, {
+      headers: { authorization: `Bearer ${token}` },
+    }).then((r) => r.json())) as { features: { feature: string; amount_cents: number }[] };
+    assert.deepEqual(
+      usage.features.map((f) => [f.feature, f.amount_cents]),
+      [
+        ['chat', 100],
+        ['images', 50],
+      ],
+    );
     await s.billing.audit();
   } finally {
     await s.close();

@@ -9,6 +9,10 @@ export interface UsageReport {
   /** Unique per use: the same key twice debits once, so a retried report is safe. */
   idempotency_key: string;
   description?: string;
+  /** What it was spent on, a short key such as `chat` or `images`: `<billing-usage>` splits spend by it. */
+  feature?: string;
+  /** When it happened (ISO 8601; at most 35 days back), if not now: e.g. metering sent in batches. */
+  occurred_at?: string;
 }
 
 /** The billing server's answer to a usage report. */

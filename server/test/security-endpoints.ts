@@ -17,6 +17,7 @@ export const USER_ENDPOINTS: Endpoint[] = [
   { method: 'GET', path: '/api/billing/summary' },
   { method: 'GET', path: '/api/billing/transactions' },
   { method: 'GET', path: '/api/billing/subscription-access' },
+  { method: 'GET', path: '/api/billing/usage-summary' },
   { method: 'POST', path: '/api/billing/has-payment-method' },
   { method: 'POST', path: '/api/billing/create-checkout-session', body: { amount: 10 } },
   { method: 'POST', path: '/api/billing/create-customer-setup-session', body: {} },

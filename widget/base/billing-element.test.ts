@@ -323,3 +323,48 @@ describe('a failed load', () => {
     });
   });
 });
+
+describe('the page language', () => {
+  const TAGS = [
+    'billing-balance',
+    'billing-topup',
+    'billing-subscription',
+    'billing-history',
+    'billing-portal-button',
+    'billing-usage',
+  ];
+
+  it('is followed at run time: every element switches when a lang above it changes, and back', async () => {
+    const api = new FakeBillingApi();
+    const wrapper = await fixture<HTMLDivElement>(
+      staticHtml`<div lang="en"><billing-provider api-base=${api.apiBase} token="t">${unsafeStatic(
+        TAGS.map((tag) => `<${tag}></${tag}>`).join(''),
+      )}</billing-provider></div>`,
+    );
+    const elements = TAGS.map((tag) => wrapper.querySelector(tag)!);
+    const headings = () => elements.map((el) => part(el, 'heading').textContent);
+    await until(() => elements.every((el) => !inState(el, 'loading')), 'every element loaded');
+    expect(headings()).to.deep.equal([
+      'Credit balance',
+      'Add credits',
+      'Subscription',
+      'Transactions',
+      'Manage billing',
+      'Usage',
+    ]);
+    wrapper.lang = 'zh-CN';
+    await until(() => headings()[0] === '余额', 'Chinese after the lang change');
+    expect(headings()).to.deep.equal(['余额', '充值', '订阅', '交易记录', '管理账单', '用量']);
+    expect(part(elements[0]!, 'amount').textContent).to.equal('US$12.50');
+    // The document element's lang counts too, when nothing nearer sets one.
+    wrapper.removeAttribute('lang');
+    const before = document.documentElement.lang;
+    document.documentElement.lang = 'en-GB';
+    try {
+      await until(() => headings()[0] === 'Credit balance', 'English again from <html lang>');
+      expect(part(elements[0]!, 'amount').textContent).to.equal('US$12.50');
+    } finally {
+      document.documentElement.lang = before;
+    }
+  });
+});

@@ -6,7 +6,7 @@ import type { BillingSummary, TokenProvider } from '../client/types.js';
 import type { BillingAction } from '../events/billing-error.js';
 import { en, type Messages } from '../i18n/en.js';
 import { formatMoney } from '../i18n/format.js';
-import { localeOf } from '../i18n/locale.js';
+import { followLang, localeOf } from '../i18n/locale.js';
 import { messagesFor } from '../i18n/messages.js';
 import { billingContext } from '../state/billing-context.js';
 import type { BillingStore, StoreHost } from '../state/billing-store.js';
@@ -73,8 +73,10 @@ export abstract class BillingElement extends LitElement implements StoreHost {
   /** The toast shown, if any: its text and tone. */
   @state() private notice: string[] | undefined;
   private provided: BillingStore | undefined;
-  private readonly internals = this.attachInternals();
+  /** The element's custom states (`:state(…)`), for subclasses that add one. */
+  protected readonly internals = this.attachInternals();
   private noticeTimer = 0;
+  private unfollowLang: (() => void) | undefined;
 
   constructor() {
     super();
@@ -90,18 +92,29 @@ export abstract class BillingElement extends LitElement implements StoreHost {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.locale = localeOf(this);
-    this.messages = undefined;
-    void Promise.resolve(messagesFor(this.locale)).then((messages) => {
-      this.messages = messages;
-      this.requestUpdate();
-    });
+    this.locale = '';
+    this.langChanged();
+    this.unfollowLang = followLang(this);
     this.store?.connect(this);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.unfollowLang?.();
     this.store?.disconnect(this);
+  }
+
+  /** Takes the nearest `lang` again (on connect, and when any `lang` in the page changes). */
+  langChanged(): void {
+    const locale = localeOf(this);
+    if (locale === this.locale) return;
+    this.locale = locale;
+    void Promise.resolve(messagesFor(locale)).then((messages) => {
+      // A later change may have won the race for a slower translation.
+      if (this.locale !== locale) return;
+      this.messages = messages;
+      this.requestUpdate();
+    });
   }
 
   /** Shows a toast in this element's language for a few seconds. */

@@ -10,6 +10,7 @@ import type {
   SubscriptionAccess,
   TokenProvider,
   TransactionPage,
+  UsageSummary,
 } from './types.js';
 
 /** A request that has not answered by then fails as `network_error`, so the element can offer Retry. */
@@ -42,6 +43,16 @@ export class BillingClient {
   /** GET /summary */
   summary(): Promise<BillingSummary> {
     return this.call('summary');
+  }
+
+  /** GET /summary with the usage summary of the last `days` days in `usage` (a page with `<billing-usage>`). */
+  summaryWithUsage(days: number): Promise<BillingSummary> {
+    return this.call(`summary?usage_days=${days}`);
+  }
+
+  /** GET /usage-summary: spend per UTC day and feature over the last `days` days, and the forecast. */
+  usageSummary(days: number): Promise<UsageSummary> {
+    return this.call(`usage-summary?days=${days}`);
   }
 
   /** GET /credits: the balance alone, the cheapest read. */

@@ -19,6 +19,8 @@ export type {
   SubscriptionSummary,
   TopupBounds,
   TransactionPage,
+  UsageDay,
+  UsageSummary,
 } from '../../contract/types.js';
 
 /** Returns a fresh bearer token (a JWT signed by the host backend). */

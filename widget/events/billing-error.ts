@@ -2,12 +2,14 @@ import type { BillingApiError } from '../client/billing-api-error.js';
 
 /**
  * The call that failed: `load` (the summary every element shows), `history` (a page of the ledger),
- * or a payment action: `topup`, `subscribe`, `setup` (save or update a card), `cancel`, `resume`,
- * `portal`, `auto-recharge` (save its settings, or confirm a charge the bank held back).
+ * `usage` (a usage summary `<billing-usage>` fetched itself), or a payment action: `topup`,
+ * `subscribe`, `setup` (save or update a card), `cancel`, `resume`, `portal`, `auto-recharge` (save
+ * its settings, or confirm a charge the bank held back).
  */
 export type BillingAction =
   | 'load'
   | 'history'
+  | 'usage'
   | 'topup'
   | 'subscribe'
   | 'setup'

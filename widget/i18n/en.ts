@@ -83,6 +83,17 @@ export const en = {
     enterAmount: 'Enter an amount like 10 or 10.50.',
     capBelowAmount: 'The monthly cap must be at least the amount.',
   },
+  low: 'Your balance is low.',
+  lasts: 'At this pace your balance lasts until {}.',
+  usage: 'Usage',
+  usageTotal: 'spent in the last {} days',
+  noUsage: 'No usage in the last {} days.',
+  /** The chart's text alternative: days, first and last day, total, highest day and its date. */
+  chart: 'Spend per day, {} days from {} to {}: {} in total, at most {} on {}.',
+  /** Shown for usage reported without a feature. */
+  otherUse: 'Other',
+  day: 'Date',
+  total: 'Total',
   returned: {
     checkout_success: 'Payment received.',
     checkout_cancel: 'Checkout cancelled.',
@@ -95,7 +106,8 @@ export const en = {
 /** The messages every element reads. */
 export type Messages = typeof en;
 
-/** Puts `value` where a message has `{}`. */
-export function fill(message: string, value: string): string {
-  return message.replace('{}', value);
+/** Puts `values`, in order, where a message has `{}`. */
+export function fill(message: string, ...values: string[]): string {
+  let i = 0;
+  return message.replace(/\{\}/g, () => values[i++] ?? '');
 }

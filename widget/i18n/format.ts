@@ -14,3 +14,8 @@ export function formatMoney(cents: number, currency: string, locale: string, sig
 export function formatDate(iso: string | null, locale: string): string {
   return iso ? new Intl.DateTimeFormat(locale, { dateStyle: 'medium' }).format(new Date(iso)) : '';
 }
+
+/** A UTC calendar day (`YYYY-MM-DD`, as the usage summary gives days) as a date in `locale`. */
+export function formatDay(day: string, locale: string): string {
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(day));
+}

@@ -12,6 +12,8 @@ export interface StoreHost extends HTMLElement {
   requestUpdate(): void;
   /** Shows a short message in the host's language; `error` toasts are announced assertively. */
   toast(text: (messages: Messages) => string, tone: 'info' | 'error'): void;
+  /** Days of usage summary this host shows (`<billing-usage>`): the summary then carries them. */
+  readonly usageDays?: number;
 }
 
 /**
@@ -109,7 +111,9 @@ export class BillingStore {
     this.error = undefined;
     this.rerender();
     try {
-      this.summary = await this.client.summary();
+      // A page with <billing-usage> gets its usage summary inside the same one request.
+      const usageDays = [...this.hosts].find((host) => host.usageDays)?.usageDays;
+      this.summary = await (usageDays ? this.client.summaryWithUsage(usageDays) : this.client.summary());
       this.revision++;
       (origin ?? [...this.hosts][0])?.dispatchEvent(new BillingChangeEvent(this.summary));
     } catch (error) {

@@ -23,6 +23,17 @@ export const stack = {
     });
     if (answer.status !== 200) throw new Error(`grant failed: ${JSON.stringify(answer)}`);
   },
+  /** Reports `user`'s usage of `feature` at `occurredAt` through the server-to-server usage API. */
+  async usage(user: string, cents: number, feature: string, occurredAt: string): Promise<void> {
+    const answer = await command<{ status: number; body: unknown }>({
+      action: 'usage',
+      user,
+      cents,
+      feature,
+      occurredAt,
+    });
+    if (answer.status !== 200) throw new Error(`usage failed: ${JSON.stringify(answer)}`);
+  },
   /** Pays the Checkout session behind `redirectUrl` as its hosted page would; returns the success callback URL. */
   async complete(redirectUrl: string, card = '4242424242424242'): Promise<string> {
     const answer = await command<{ status: number; successUrl: string }>({

@@ -1,4 +1,4 @@
-import type { BillingSummary, LedgerEntry, TransactionPage } from '../client/types.js';
+import type { BillingSummary, LedgerEntry, TransactionPage, UsageSummary } from '../client/types.js';
 
 /** One request the fake API received. */
 export interface RecordedRequest {
@@ -31,7 +31,11 @@ export class FakeBillingApi {
   private readonly routes = new Map<string, Responder>();
 
   constructor(summary: BillingSummary = summaryFixture()) {
-    this.on('get', 'summary', () => summary);
+    // As the server does, a summary asked for `usage_days` carries a usage summary (here: no spend).
+    this.on('get', 'summary', (r) => {
+      const days = Number(r.query.get('usage_days'));
+      return days && !summary.usage ? { ...summary, usage: usageFixture(days, () => ({})) } : summary;
+    });
     this.on('get', 'transactions', () => ({ data: [], next_cursor: null }) satisfies TransactionPage);
     FakeBillingApi.install();
     FakeBillingApi.active.set(this.apiBase, this);
@@ -121,6 +125,7 @@ export function summaryFixture(overrides: Partial<BillingSummary> = {}): Billing
     },
     auto_recharge: autoRechargeFixture(),
     transactions: { data: [], next_cursor: null, limit: 20 },
+    usage_forecast: { average_daily_7d: '0.00', average_daily_7d_cents: 0, runs_out_on: null },
     ...overrides,
   };
 }
@@ -163,6 +168,58 @@ export function autoRechargeFixture(
     status: 'off',
     last_error: null,
     ...overrides,
+  };
+}
+
+const cents = (n: number) => (n / 100).toFixed(2);
+
+/**
+ * A usage summary as the server sends it: `days` UTC days ending 2026-11-01, each day's spend per
+ * feature from `spend(dayIndex)` (cents; zero amounts left out), with the server's totals and a
+ * forecast for `balanceCents`.
+ */
+export function usageFixture(
+  days: number,
+  spend: (day: number) => Record<string, number>,
+  balanceCents = 5000,
+): UsageSummary {
+  const end = Date.UTC(2026, 10, 1);
+  const totals = new Map<string | null, number>();
+  const daily = Array.from({ length: days }, (_, i) => {
+    const features = Object.entries(spend(i))
+      .filter(([, c]) => c > 0)
+      .map(([feature, c]) => ({
+        feature: feature === 'null' ? null : feature,
+        amount: cents(c),
+        amount_cents: c,
+      }))
+      .sort((a, b) => b.amount_cents - a.amount_cents);
+    for (const f of features) totals.set(f.feature, (totals.get(f.feature) ?? 0) + f.amount_cents);
+    const total = features.reduce((sum, f) => sum + f.amount_cents, 0);
+    const date = new Date(end - (days - 1 - i) * 86_400_000).toISOString().slice(0, 10);
+    return { date, total: cents(total), total_cents: total, features };
+  });
+  const total = daily.reduce((sum, d) => sum + d.total_cents, 0);
+  const week = daily.slice(-7).reduce((sum, d) => sum + d.total_cents, 0);
+  const runsOut = week
+    ? new Date(end + (balanceCents / (week / 7)) * 86_400_000).toISOString().slice(0, 10)
+    : null;
+  return {
+    currency: 'usd',
+    days,
+    from: daily[0]!.date,
+    to: daily.at(-1)!.date,
+    total: cents(total),
+    total_cents: total,
+    balance: cents(balanceCents),
+    balance_cents: balanceCents,
+    features: [...totals]
+      .sort((a, b) => b[1] - a[1])
+      .map(([feature, c]) => ({ feature, amount: cents(c), amount_cents: c })),
+    daily,
+    average_daily_7d: cents(Math.round(week / 7)),
+    average_daily_7d_cents: Math.round(week / 7),
+    runs_out_on: runsOut,
   };
 }
 

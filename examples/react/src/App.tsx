@@ -34,14 +34,18 @@ export function App() {
   }, []);
 
   // The product's own work: the backend reports usage, then every widget refreshes at once.
-  const spendCredit = async () => {
+  const spendCredit = async (feature: string, amount: number) => {
     const response = await fetch(`/api/use-credits?user=${encodeURIComponent(user)}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ amount: 1, request_id: crypto.randomUUID() }),
+      body: JSON.stringify({ amount, feature, request_id: crypto.randomUUID() }),
     });
     const body = (await response.json()) as { error?: { message: string } };
-    setMessage(response.ok ? 'Used $1.00 of credit.' : (body.error?.message ?? 'That did not work.'));
+    setMessage(
+      response.ok
+        ? `Used $${amount.toFixed(2)} on ${feature}.`
+        : (body.error?.message ?? 'That did not work.'),
+    );
     await provider.current?.store.refresh(undefined, true);
   };
 
@@ -55,10 +59,16 @@ export function App() {
         <billing-provider ref={provider} api-base={apiBase} tokenProvider={fetchBillingToken}>
           <div style={{ display: 'grid', gap: '1rem' }}>
             <billing-balance onbilling-error={onBillingError} />
-            <button type="button" onClick={spendCredit} style={{ justifySelf: 'start', font: 'inherit' }}>
-              Use $1 of credit
-            </button>
+            <div style={{ display: 'flex', gap: '.5rem', flexWrap: 'wrap' }}>
+              <button type="button" onClick={() => spendCredit('chat', 1)} style={{ font: 'inherit' }}>
+                Chat: use $1
+              </button>
+              <button type="button" onClick={() => spendCredit('images', 0.5)} style={{ font: 'inherit' }}>
+                Images: use $0.50
+              </button>
+            </div>
             <billing-topup presets="10,25,50" onbilling-error={onBillingError} />
+            <billing-usage onbilling-error={onBillingError} />
             <billing-history onbilling-error={onBillingError} />
           </div>
         </billing-provider>

@@ -1,6 +1,6 @@
 import type { BillingErrorEvent, BillingProvider } from 'billing-widgets';
 import { defineComponent, onMounted, ref } from 'vue';
-import { billingApiBase, fetchBillingToken, spendOneCredit, user } from './host-session';
+import { billingApiBase, fetchBillingToken, spendCredits, user } from './host-session';
 
 /** The page's state and handlers; App.vue holds its template. */
 export default defineComponent({
@@ -23,8 +23,8 @@ export default defineComponent({
     }
 
     // After the backend reports usage, every widget refreshes at once.
-    async function spendCredit() {
-      message.value = await spendOneCredit();
+    async function spendCredit(feature: string, amount: number) {
+      message.value = await spendCredits(feature, amount);
       await provider.value?.store.refresh(undefined, true);
     }
 

@@ -14,13 +14,15 @@ export async function fetchBillingToken(): Promise<string> {
   return ((await response.json()) as { token: string }).token;
 }
 
-/** The product's own work: this app's backend reports $1 of usage; resolves with what to tell the user. */
-export async function spendOneCredit(): Promise<string> {
+/** The product's own work: this app's backend reports usage of `feature`; resolves with what to tell the user. */
+export async function spendCredits(feature: string, amount: number): Promise<string> {
   const response = await fetch(`/api/use-credits?user=${encodeURIComponent(user)}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ amount: 1, request_id: crypto.randomUUID() }),
+    body: JSON.stringify({ amount, feature, request_id: crypto.randomUUID() }),
   });
   const body = (await response.json()) as { error?: { message: string } };
-  return response.ok ? 'Used $1.00 of credit.' : (body.error?.message ?? 'That did not work.');
+  return response.ok
+    ? `Used $${amount.toFixed(2)} on ${feature}.`
+    : (body.error?.message ?? 'That did not work.');
 }

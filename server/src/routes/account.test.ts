@@ -136,6 +136,7 @@ describe('widget reads of the caller’s own account', () => {
         status: 'off',
         last_error: null,
       },
+      usage_forecast: { average_daily_7d: '0.00', average_daily_7d_cents: 0, runs_out_on: null },
     });
     const unknown = await t.call('GET', '/api/billing/summary', { token: t.token('brand-new') });
     assert.equal(unknown.body.credits, '0.00');

@@ -4,6 +4,7 @@ import * as api from '../../../contract/routes.ts';
 import type { AppDeps } from '../app-env.ts';
 import { autoRechargeSummary } from '../billing/auto-recharge.ts';
 import { accessView, subscriptionSummary } from '../billing/subscription-summary.ts';
+import { forecastFor, parseUsageDays, usageSummary } from '../billing/usage-summary.ts';
 import { contractRouter } from '../http/contract-router.ts';
 import { type RateLimiter, rateLimitMutations } from '../http/rate-limit.ts';
 import { requireUser, type UserEnv } from '../identity/require-user.ts';
@@ -43,16 +44,38 @@ export function accountRoutes(deps: AppDeps, limiter: RateLimiter): OpenAPIHono<
     return c.json(await transactionsPage(store, c.var.identity.accountId, limit, before), 200);
   });
 
+  routes.openapi({ ...api.usageSummary, middleware: [user] }, async (c) => {
+    const { accountId } = c.var.identity;
+    const days = parseUsageDays(c.req.valid('query').days, 'days');
+    const balance = (await store.balance(accountId)) ?? 0;
+    return c.json(await usageSummary(store, accountId, days, clock.now(), config.currency, balance), 200);
+  });
+
   routes.openapi({ ...api.summary, middleware: [user] }, async (c) => {
     const { accountId } = c.var.identity;
-    // The first history page rides along, so a page with every element makes one request on load.
+    const rawUsageDays = c.req.valid('query').usage_days;
+    const usageDays = rawUsageDays === undefined ? null : parseUsageDays(rawUsageDays, 'usage_days');
+    const now = clock.now();
+    // The first history page rides along, so a page with every element makes one request on load;
+    // so does the usage summary when the page has a <billing-usage> (it asks with `usage_days`).
     const [account, subscription, history, autoRecharge] = await Promise.all([
       store.account(accountId),
-      subscriptionSummary(store, accountId, clock.now()),
+      subscriptionSummary(store, accountId, now),
       transactionsPage(store, accountId, DEFAULT_PAGE_SIZE, null),
-      store.autoRecharge(accountId, clock.now()),
+      store.autoRecharge(accountId, now),
     ]);
     const balance = account?.balanceCents ?? 0;
+    const usage =
+      usageDays === null
+        ? undefined
+        : await usageSummary(store, accountId, usageDays, now, config.currency, balance);
+    const forecast = usage
+      ? {
+          average_daily_7d: usage.average_daily_7d,
+          average_daily_7d_cents: usage.average_daily_7d_cents,
+          runs_out_on: usage.runs_out_on,
+        }
+      : await forecastFor(store, accountId, balance, now);
     return c.json(
       {
         billing_enabled: config.billingEnabled,
@@ -67,6 +90,8 @@ export function accountRoutes(deps: AppDeps, limiter: RateLimiter): OpenAPIHono<
         subscription,
         auto_recharge: autoRechargeSummary(config, autoRecharge),
         transactions: { ...history, limit: DEFAULT_PAGE_SIZE },
+        usage_forecast: forecast,
+        ...(usage && { usage }),
       },
       200,
     );

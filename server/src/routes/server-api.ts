@@ -1,10 +1,11 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import * as api from '../../../contract/routes.ts';
-import type { LedgerChangeRequest } from '../../../contract/types.ts';
+import type { LedgerChangeRequest, UsageRequest } from '../../../contract/types.ts';
 import type { AppDeps, AppEnv } from '../app-env.ts';
-import { reconcileEvents } from '../billing/reconcile.ts';
 import { rechargeAfterDebit } from '../billing/auto-recharge.ts';
+import { reconcileEvents } from '../billing/reconcile.ts';
 import { subscriptionSummary } from '../billing/subscription-summary.ts';
+import { usageTime } from '../billing/usage-summary.ts';
 import { ApiError } from '../errors.ts';
 import { requireBillingEnabled } from '../http/billing-enabled.ts';
 import { contractRouter } from '../http/contract-router.ts';
@@ -27,14 +28,21 @@ export function serverApiRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
   const enabled = requireBillingEnabled(deps.config);
 
   // The body's shape (key, description, the account fields' form) was checked by the contract.
-  const applyChange = async (body: LedgerChangeRequest, sign: 1 | -1, kind: LedgerKind) => {
+  const applyChange = async (
+    body: LedgerChangeRequest,
+    sign: 1 | -1,
+    kind: LedgerKind,
+    usage?: Pick<UsageRequest, 'feature' | 'occurred_at'>,
+  ) => {
     const accountId = targetAccount(body);
     const amountCents = parseAmount(body.amount, 'amount');
     const key = body.idempotency_key;
     const description = body.description ?? null;
+    const now = clock.now();
+    const occurredAt = usage ? usageTime(usage.occurred_at, now) : null;
     let change!: Later<LedgerResult>;
     let recharge: Later<AutoRechargeClaim> | null = null;
-    await store.write(clock.now(), (unit) => {
+    await store.write(now, (unit) => {
       change = unit.creditLedger({
         accountId,
         amountCents: sign * amountCents,
@@ -42,6 +50,8 @@ export function serverApiRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
         // One namespace for both routes: a key names one change, whichever route made it.
         sourceId: `api:${key}`,
         description,
+        feature: usage?.feature ?? null,
+        occurredAt,
         requireFunds: sign < 0,
       });
       // In the debit's own unit, so of concurrent debits only the crossing one can start a charge.
@@ -61,7 +71,8 @@ export function serverApiRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
   };
 
   routes.openapi({ ...api.usage, middleware: [apiKey, enabled] }, async (c) => {
-    const { answer, recharge } = await applyChange(c.req.valid('json'), -1, 'usage');
+    const body = c.req.valid('json');
+    const { answer, recharge } = await applyChange(body, -1, 'usage', body);
     return c.json(
       { ...answer, auto_recharge: await rechargeAfterDebit(deps, answer.account_id, recharge) },
       200,

@@ -569,6 +569,8 @@ export class WritePlan implements WriteUnit {
       kind: change.kind,
       source: change.sourceId,
       description: change.description ?? null,
+      feature: change.feature ?? null,
+      occurred: change.occurredAt ?? null,
       now: this.at,
       entry: entryId,
       funds: change.requireFunds && amount < 0 ? 1 : 0,
@@ -590,8 +592,8 @@ export class WritePlan implements WriteUnit {
     }
     statements.push(
       named(
-        `INSERT INTO ledger_entries (id, account_id, amount_cents, kind, source_id, description, balance_after_cents, created_at, stripe_object_id)
-         SELECT :entry, id, :amount, :kind, :source, :description, balance_cents + :amount, :now, :object
+        `INSERT INTO ledger_entries (id, account_id, amount_cents, kind, source_id, description, feature, occurred_at, occurred_on, balance_after_cents, created_at, stripe_object_id)
+         SELECT :entry, id, :amount, :kind, :source, :description, :feature, :occurred, substr(:occurred, 1, 10), balance_cents + :amount, :now, :object
          FROM accounts
          WHERE id = :account
            AND (:funds = 0 OR balance_cents + :amount >= 0)

@@ -1,4 +1,11 @@
-import type { Account, BillingSession, LedgerMismatch, LedgerPage, ReconcileCheckpoint } from './records.ts';
+import type {
+  Account,
+  BillingSession,
+  LedgerMismatch,
+  LedgerPage,
+  ReconcileCheckpoint,
+  UsageDay,
+} from './records.ts';
 import {
   ACCOUNT_COLUMNS,
   accountOf,
@@ -13,6 +20,7 @@ import {
   subscriptionAccessOf,
   subscriptionMirrorOf,
   text,
+  textOrNull,
 } from './rows.ts';
 import { type SqlStatement, type StatementResult, sql, sqlOneRow } from './sql.ts';
 
@@ -170,4 +178,47 @@ export const ledgerAudit = (): ReadQuery<LedgerMismatch[]> => ({
     WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = l.account_id)
     GROUP BY l.account_id`),
   decode: (result) => result.rows.map(ledgerMismatchOf),
+});
+
+/**
+ * The account's usage from the UTC day `fromDay` (`YYYY-MM-DD`) on, per day and feature, oldest
+ * day first and each day's biggest feature first. A range scan of the partial index
+ * `ledger_usage_by_day` (migration 008), which is in the grouping's order and covers every column
+ * read: the cost follows the rows in the window, not the ledger's size.
+ */
+export const usageByDay = (accountId: string, fromDay: string): ReadQuery<UsageDay[]> => ({
+  statement: sql(
+    `SELECT occurred_on, feature, -SUM(amount_cents) AS spent
+     FROM ledger_entries
+     WHERE account_id = ? AND kind = 'usage' AND occurred_on >= ?
+     GROUP BY occurred_on, feature
+     ORDER BY occurred_on, spent DESC, feature`,
+    accountId,
+    fromDay,
+  ),
+  decode: (result) => {
+    const days: UsageDay[] = [];
+    for (const row of result.rows) {
+      const day = text(row[0], 'ledger_entries.occurred_on');
+      const spend = {
+        feature: textOrNull(row[1], 'ledger_entries.feature'),
+        spentCents: integer(row[2], 'usage spent'),
+      };
+      if (days.at(-1)?.day === day) days.at(-1)!.features.push(spend);
+      else days.push({ day, features: [spend] });
+    }
+    return days;
+  },
+});
+
+/** The account's usage spend since `from` (an ISO instant), in cents; the same index. */
+export const usageSpentSince = (accountId: string, from: string): ReadQuery<number> => ({
+  statement: sqlOneRow(
+    `SELECT COALESCE(-SUM(amount_cents), 0) FROM ledger_entries
+     WHERE account_id = ? AND kind = 'usage' AND occurred_on >= ? AND occurred_at >= ?`,
+    accountId,
+    from.slice(0, 10),
+    from,
+  ),
+  decode: (result) => integer(result.rows[0]?.[0] ?? 0, 'usage spent'),
 });

@@ -74,6 +74,10 @@ export interface LedgerChange {
   /** The external fact this records (session id, invoice id, idempotency key): counted once. */
   sourceId: string;
   description?: string | null;
+  /** Usage only: what it was spent on, a short key such as `chat` (null: not said). */
+  feature?: string | null;
+  /** Usage only: when the host metered it (ISO-8601 UTC, as `toISOString` writes it; its day is stored beside it). */
+  occurredAt?: string | null;
   /** Refuse (402) a debit larger than the balance instead of letting the balance go negative. */
   requireFunds?: boolean;
   /** The Stripe object this change records, when it comes from one. */
@@ -283,3 +287,22 @@ export type AutoRechargeOutcome =
       errorCode: string;
       errorMessage: string;
     };
+/** Spend on one feature (null: usage reported without one), in cents. */
+export interface FeatureSpend {
+  feature: string | null;
+  spentCents: number;
+}
+
+/** One UTC day of usage: the day (`YYYY-MM-DD`) and its spend per feature, biggest first. */
+export interface UsageDay {
+  day: string;
+  features: FeatureSpend[];
+}
+
+/** An account's usage read for the summary: the window's days with usage, and the last 7 days' spend. */
+export interface UsageRecords {
+  /** Only days with usage, oldest first. */
+  days: UsageDay[];
+  /** Spend in the 7 × 24 hours before `now`. */
+  lastWeekCents: number;
+}

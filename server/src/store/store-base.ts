@@ -13,10 +13,13 @@ import type {
   ReconcileCheckpoint,
   SubscriptionAccess,
   SubscriptionRecords,
+  UsageRecords,
 } from './records.ts';
 import type { SqlStatement, StatementResult } from './sql.ts';
 import type { BillingStore, Later, RateLimits, SqlConsole, WriteUnit } from './store.ts';
 import { StoreError } from './store-errors.ts';
+
+const WEEK_MS = 7 * 86_400_000;
 
 /**
  * What both implementations share: every typed read and the unit of work, defined once over
@@ -119,6 +122,14 @@ export abstract class SqlBillingStore implements BillingStore {
 
   reconcileCheckpoint(id: string): Promise<ReconcileCheckpoint | null> {
     return this.query(q.reconcileCheckpoint(id));
+  }
+
+  async usageRecords(accountId: string, fromDay: string | null, now: Date): Promise<UsageRecords> {
+    const lastWeek = q.usageSpentSince(accountId, new Date(now.getTime() - WEEK_MS).toISOString());
+    if (fromDay === null) return { days: [], lastWeekCents: await this.query(lastWeek) };
+    const byDay = q.usageByDay(accountId, fromDay);
+    const [d, w] = await this.readTogether([byDay.statement, lastWeek.statement]);
+    return { days: byDay.decode(d!), lastWeekCents: lastWeek.decode(w!) };
   }
 
   webhookEventProcessed(eventId: string): Promise<boolean> {

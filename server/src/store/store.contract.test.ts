@@ -405,6 +405,57 @@ for (const kind of storeKinds()) {
         await store.sql.run("UPDATE accounts SET balance_cents = 1000 WHERE id = 'acct_a'");
       });
 
+      test('usage records: spend per UTC day and feature in the window, and the last week, from the usage index', async () => {
+        await credit('acct_a', 10_000, 'fund');
+        const use = (cents: number, key: string, feature: string | null, occurredAt: string) =>
+          store.write(now, (unit) =>
+            unit.creditLedger({
+              accountId: 'acct_a',
+              amountCents: -cents,
+              kind: 'usage',
+              sourceId: key,
+              feature,
+              occurredAt,
+              requireFunds: true,
+            }),
+          );
+        await use(100, 'u1', 'chat', '2026-10-20T10:00:00.000Z'); // before the window
+        await use(200, 'u2', 'chat', '2026-10-28T23:59:59.999Z');
+        await use(50, 'u3', 'images', '2026-10-28T00:00:00.000Z');
+        await use(30, 'u4', 'chat', '2026-10-28T08:00:00.000Z');
+        await use(70, 'u5', null, '2026-11-01T11:00:00.000Z');
+        await credit('acct_b', 500, 'fund_b');
+        await credit('acct_b', -40, 'b1'); // another account's usage never counts
+        const records = await store.usageRecords('acct_a', '2026-10-26', now);
+        assert.deepEqual(records.days, [
+          {
+            day: '2026-10-28',
+            features: [
+              { feature: 'chat', spentCents: 230 },
+              { feature: 'images', spentCents: 50 },
+            ],
+          },
+          { day: '2026-11-01', features: [{ feature: null, spentCents: 70 }] },
+        ]);
+        // The last 7 × 24 hours: from 2026-10-25T12:00Z, so u1 is out.
+        assert.equal(records.lastWeekCents, 350);
+        const [row] = (
+          await store.sql.run("SELECT feature, occurred_at FROM ledger_entries WHERE source_id = 'u2'")
+        ).rows;
+        assert.deepEqual({ ...row }, { feature: 'chat', occurred_at: '2026-10-28T23:59:59.999Z' });
+        assert.deepEqual((await store.usageRecords('acct_a', null, now)).days, []);
+        // The summary's grouping streams over the index: no table lookups, no sort before grouping.
+        const plan = await store.sql.run(
+          `EXPLAIN QUERY PLAN SELECT occurred_on, feature, -SUM(amount_cents) AS spent
+           FROM ledger_entries WHERE account_id = ? AND kind = 'usage' AND occurred_on >= ?
+           GROUP BY occurred_on, feature ORDER BY occurred_on, spent DESC, feature`,
+          ['acct_a', '2026-10-26'],
+        );
+        const detail = plan.rows.map((r) => String(r.detail)).join('\n');
+        assert.match(detail, /USING COVERING INDEX ledger_usage_by_day \(account_id=\? AND occurred_on>\?\)/);
+        assert.doesNotMatch(detail, /TEMP B-TREE FOR GROUP BY/);
+      });
+
       test('ping answers true while the store is open', async () => {
         assert.equal(await store.ping(), true);
       });

@@ -18,6 +18,7 @@ import type {
   SubscriptionAccess,
   SubscriptionRecords,
   SubscriptionUpdate,
+  UsageRecords,
 } from './records.ts';
 import type { SqlValue } from './sql.ts';
 
@@ -60,6 +61,12 @@ export interface BillingStore {
   ledgerPage(accountId: string, limit: number, beforeSeq: number | null): Promise<LedgerPage>;
   /** Reconciliation's checkpoint `id` (one per Stripe account), or null before its first run. */
   reconcileCheckpoint(id: string): Promise<ReconcileCheckpoint | null>;
+  /**
+   * The account's usage metered from the UTC day `fromDay` (`YYYY-MM-DD`; null: none) per day and
+   * feature, and its spend in the 7 × 24 hours before `now`: reads of one index over usage rows
+   * (migration 008).
+   */
+  usageRecords(accountId: string, fromDay: string | null, now: Date): Promise<UsageRecords>;
   /** Whether a Stripe event was already handled. */
   webhookEventProcessed(eventId: string): Promise<boolean>;
   /** Accounts whose balance differs from their ledger (empty when the books agree). */

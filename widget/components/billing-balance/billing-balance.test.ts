@@ -63,6 +63,36 @@ describe('<billing-balance>', () => {
     expect(part(el, 'amount').textContent).to.equal('$3.00');
   });
 
+  it('shows a low balance at or below its threshold, and when the balance runs out at this pace', async () => {
+    const forecast = { average_daily_7d: '1.00', average_daily_7d_cents: 100, runs_out_on: '2026-11-13' };
+    const api = new FakeBillingApi(
+      summaryFixture({ credits: '5.00', credits_cents: 500, usage_forecast: forecast }),
+    );
+    const wrapper = await fixture<HTMLDivElement>(
+      html`<div><billing-balance api-base=${api.apiBase} token="t" threshold="5"></billing-balance>
+        <billing-balance api-base=${api.apiBase} token="t" threshold="4.99"></billing-balance>
+        <billing-balance api-base=${api.apiBase} token="t"></billing-balance></div>`,
+    );
+    const [low, above, unset] = wrapper.querySelectorAll('billing-balance');
+    await until(() => [low, above, unset].every((el) => inState(el!, 'loaded')), 'the balances');
+    expect(inState(low!, 'low')).to.equal(true);
+    expect(part(low!, 'low').textContent).to.equal('Your balance is low.');
+    expect(part(low!, 'forecast').textContent).to.equal(
+      'At this pace your balance lasts until Nov 13, 2026.',
+    );
+    expect(inState(above!, 'low')).to.equal(false);
+    expect(cardText(above!)).not.to.contain('low');
+    expect(inState(unset!, 'low')).to.equal(false);
+    await expect(low!).to.be.accessible();
+  });
+
+  it('shows no run-out date without recent usage', async () => {
+    const api = new FakeBillingApi();
+    const el = await mount(api);
+    await until(() => inState(el, 'loaded'), 'the loaded state');
+    expect(cardText(el)).to.equal('Credit balance $12.50');
+  });
+
   it('speaks Simplified Chinese and formats money for zh-CN', async () => {
     const api = new FakeBillingApi();
     const el = await mount(api, 'zh-CN');

@@ -2,7 +2,7 @@ import { expect, fixture, html } from '@open-wc/testing';
 import '../../index.js';
 import type { BillingElement } from '../../base/billing-element.js';
 import { hasPart, inState, part } from '../../testing/dom.js';
-import { FakeBillingApi, summaryFixture, until } from '../../testing/fake-billing-api.js';
+import { FakeBillingApi, summaryFixture, until, usageFixture } from '../../testing/fake-billing-api.js';
 import type { BillingProvider } from './billing-provider.js';
 
 const EVERY_ELEMENT = [
@@ -12,6 +12,7 @@ const EVERY_ELEMENT = [
   'setup-payment-modal',
   'billing-history',
   'billing-portal-button',
+  'billing-usage',
 ];
 
 function elementsIn(root: ParentNode): BillingElement[] {
@@ -29,6 +30,7 @@ describe('<billing-provider>', () => {
       <setup-payment-modal></setup-payment-modal>
       <billing-history></billing-history>
       <billing-portal-button></billing-portal-button>
+      <billing-usage></billing-usage>
       <div id="shadow-host"></div>
     </billing-provider>`);
     const host = provider.querySelector('#shadow-host')!;
@@ -41,6 +43,8 @@ describe('<billing-provider>', () => {
     );
     expect(api.count('summary')).to.equal(1);
     expect(api.count('transactions')).to.equal(0);
+    expect(api.count('usage-summary')).to.equal(0);
+    expect(api.requests[0]!.query.get('usage_days')).to.equal('30');
     expect(api.requests.every((r) => r.authorization === 'Bearer jwt-1')).to.equal(true);
     expect(elements.every((el) => el.store === provider.store)).to.equal(true);
     expect(part(nested, 'amount').textContent).to.equal('$12.50');
@@ -68,6 +72,7 @@ describe('<billing-provider>', () => {
           next_cursor: 'more',
           limit: 20,
         },
+        usage: usageFixture(30, (i) => ({ chat: 10 * i, images: i % 3 ? 5 : 0 })),
       }),
     );
     const provider = await fixture<BillingProvider>(html`<billing-provider api-base=${api.apiBase} token="t">
@@ -77,6 +82,7 @@ describe('<billing-provider>', () => {
       <setup-payment-modal theme="dark" open></setup-payment-modal>
       <billing-history theme="dark"></billing-history>
       <billing-portal-button theme="dark"></billing-portal-button>
+      <billing-usage theme="dark"></billing-usage>
     </billing-provider>`);
     const elements = elementsIn(provider);
     await until(() => elements.every((el) => inState(el, 'loaded')), 'every element to load');
