@@ -65,8 +65,9 @@ test('migration 006 rebuilds the ledger with its rows, seqs and sequence counter
   const indexes = await store.sql.run(
     "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'ledger_entries' AND sql IS NOT NULL ORDER BY name",
   );
+  // The rebuild re-creates the ledger's own indexes (later migrations add theirs, e.g. 008's).
   assert.deepEqual(
-    indexes.rows.map((r) => r.name),
+    indexes.rows.map((r) => r.name).filter((name) => String(name).startsWith('ledger_entries_')),
     ['ledger_entries_by_account', 'ledger_entries_by_reversed'],
   );
 });
