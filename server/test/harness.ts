@@ -18,6 +18,11 @@ import { openTestDatabase } from './test-database.ts';
 export const HOST_ORIGIN = 'http://app.example.test';
 export const API_KEY = 'bk_test_harness_api_key_0123456789';
 const JWT_SECRET = 'harness-jwt-secret-0123456789-abcdef';
+/**
+ * How long the emulator's webhook deliveries may take to settle: seconds normally, but on the
+ * remote store under a loaded CI machine 40 paid sessions' deliveries have taken over 15 s.
+ */
+const WEBHOOKS_WITHIN_MS = 60_000;
 
 export interface ApiAnswer {
   status: number;
@@ -111,7 +116,7 @@ export async function startBillingHarness(
   if (options.beforeStoreOpens) {
     handler = () => Response.json({ received: true });
     await options.beforeStoreOpens({ dbUrl: config.dbUrl, serverUrl: url, stripe });
-    await emulator.emu.webhooks.drained(15_000);
+    await emulator.emu.webhooks.drained(WEBHOOKS_WITHIN_MS);
     handler = undefined;
   }
   const store = await openStore({ url: config.dbUrl });
@@ -195,7 +200,7 @@ export async function startBillingHarness(
         body: payload,
       });
     },
-    webhooksDelivered: () => emulator.emu.webhooks.drained(15_000),
+    webhooksDelivered: () => emulator.emu.webhooks.drained(WEBHOOKS_WITHIN_MS),
     async snapshot() {
       const counts = await countRows(store);
       const sum = await store.sql.run('SELECT COALESCE(SUM(balance_cents), 0) AS s FROM accounts');
