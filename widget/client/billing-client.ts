@@ -1,8 +1,12 @@
+import ky, { HTTPError, type Options } from 'ky';
 import { BillingApiError } from './billing-api-error.js';
 import type {
   BillingSummary,
+  CheckoutStart,
+  CheckoutUi,
   CreditBalance,
   ErrorBody,
+  PublicConfig,
   Redirect,
   StatusMessage,
   SubscriptionAccess,
@@ -12,20 +16,31 @@ import type {
 
 /** A request that has not answered by then fails as `network_error`, so the element can offer Retry. */
 const TIMEOUT_MS = 15_000;
+/** A `Retry-After` longer than this is not waited out: the element's Retry button is quicker to reach. */
+const MAX_RETRY_AFTER_MS = 5_000;
 
 /** `api-base` may be the server's root or already end in `/api/billing`; both mean the same API. */
 export function apiRoot(apiBase = ''): string {
   return `${apiBase.replace(/\/+$/, '').replace(/\/api\/billing$/, '')}/api/billing`;
 }
 
+/** Options of one call: a POST body, and an idempotency key that makes the POST safe to retry. */
+interface CallOptions {
+  body?: object;
+  idempotencyKey?: string;
+}
+
 /**
- * The typed client for the widget-facing billing API (every route is listed in server/README.md).
- * Every method resolves with the server's JSON or rejects with a `BillingApiError`; the fields can
- * change between calls.
+ * The typed client for the widget-facing billing API (every route is listed in server/README.md),
+ * on ky. Every method resolves with the server's JSON or rejects with a `BillingApiError`; the
+ * fields can change between calls.
  *
- * It calls `fetch` directly rather than through ky: ky weighs 4.4 KB gzipped, more than the
- * script-tag bundle's budget leaves (`GZIP_BUDGET_BYTES` in vite.config.ts); the little it would do
- * here (JSON body, one retry after a 401, a timeout) takes a few lines.
+ * - the token (asked from `tokenProvider` when there is none) goes on in a `beforeRequest` hook, and
+ *   a 401 asks the provider once more and repeats the request once;
+ * - reads, and writes that carry an `Idempotency-Key`, are retried twice with backoff on 408, 429
+ *   and 5xx and on network failure, waiting out `Retry-After` when it is at most 5 s; any other
+ *   write is sent once (a second checkout session must never open behind the user's back);
+ * - a request unanswered after 15 s fails as `network_error`.
  */
 export class BillingClient {
   constructor(
@@ -52,9 +67,14 @@ export class BillingClient {
     return this.call('subscription-access');
   }
 
+  /** GET /config: the public offer and the publishable key (read only when on-page checkout starts). */
+  config(): Promise<PublicConfig> {
+    return this.call('config');
+  }
+
   /** POST /has-payment-method: asks Stripe whether the account has a saved card (a POST: it refreshes the server's copy). */
   hasPaymentMethod(): Promise<boolean> {
-    return this.call('has-payment-method', {});
+    return this.call('has-payment-method', { body: {} });
   }
 
   /** GET /transactions, newest first; `cursor` is the previous page's `next_cursor`. */
@@ -62,57 +82,93 @@ export class BillingClient {
     return this.call(`transactions?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
   }
 
-  /** POST /create-checkout-session: a top-up of `amount` major units (at most two decimals). */
-  createCheckoutSession(amount: number, return_url: string): Promise<Redirect> {
-    return this.call('create-checkout-session', { amount, return_url });
+  /**
+   * POST /create-checkout-session: a top-up of `amount` major units (at most two decimals); with
+   * `ui_mode` `embedded` the answer is the session's client secret instead of a page to go to.
+   */
+  createCheckoutSession(amount: number, return_url: string, ui_mode?: CheckoutUi): Promise<CheckoutStart> {
+    return this.call('create-checkout-session', { body: { amount, return_url, ui_mode } });
   }
 
   /** POST /create-customer-setup-session: save a card. */
-  createCustomerSetupSession(return_url: string): Promise<Redirect> {
-    return this.call('create-customer-setup-session', { return_url });
+  createCustomerSetupSession(return_url: string, ui_mode?: CheckoutUi): Promise<CheckoutStart> {
+    return this.call('create-customer-setup-session', { body: { return_url, ui_mode } });
   }
 
   /** POST /subscription-checkout-session: subscribe to `plan`. */
-  subscriptionCheckoutSession(plan: string, return_url: string): Promise<Redirect> {
-    return this.call('subscription-checkout-session', { plan, return_url });
+  subscriptionCheckoutSession(
+    plan: string,
+    return_url: string,
+    ui_mode?: CheckoutUi,
+  ): Promise<CheckoutStart> {
+    return this.call('subscription-checkout-session', { body: { plan, return_url, ui_mode } });
+  }
+
+  /** POST /close-checkout-session: expires an on-page session the user closed, so it can no longer be paid. */
+  closeCheckoutSession(session_id: string): Promise<StatusMessage> {
+    return this.call('close-checkout-session', { body: { session_id } });
   }
 
   /** POST /cancel-subscription: cancel at the end of the paid period. */
   cancelSubscription(): Promise<StatusMessage> {
-    return this.call('cancel-subscription', {});
+    return this.call('cancel-subscription', { body: {} });
   }
 
   /** POST /resume-subscription: undo a pending cancellation. */
   resumeSubscription(): Promise<StatusMessage> {
-    return this.call('resume-subscription', {});
+    return this.call('resume-subscription', { body: {} });
   }
 
   /** POST /portal-session: the Stripe Customer Portal. */
   portalSession(return_url: string): Promise<Redirect> {
-    return this.call('portal-session', { return_url });
+    return this.call('portal-session', { body: { return_url } });
   }
 
-  /** GET `path`, or POST `body` to it; a 401 gets one retry with a fresh token from `tokenProvider`. */
-  async call<T>(path: string, body?: object, retried?: boolean): Promise<T> {
+  /** GET `path`, or POST `body` to it (see the class comment for tokens, retries and the timeout). */
+  async call<T>(path: string, { body, idempotencyKey }: CallOptions = {}): Promise<T> {
     const provider = this.tokenProvider;
-    if (provider && (retried || !this.token)) this.token = await provider();
-    let response: Response;
-    try {
-      // No silent retries: the widgets' Retry button is the retry policy.
-      response = await fetch(`${apiRoot(this.apiBase)}/${path}`, {
-        method: body ? 'POST' : 'GET',
-        body: body && JSON.stringify(body),
-        headers: {
-          'content-type': 'application/json',
-          ...(this.token && { authorization: `Bearer ${this.token}` }),
+    let refreshed = false;
+    const options: Options = {
+      method: body ? 'post' : 'get',
+      json: body,
+      headers: idempotencyKey ? { 'idempotency-key': idempotencyKey } : {},
+      timeout: TIMEOUT_MS,
+      // Looked up at call time, so a fetch replaced after this module loaded (a test's fake) is used.
+      fetch: (input, init) => globalThis.fetch(input, init),
+      retry: {
+        limit: 2,
+        methods: ['get', 'post'],
+        backoffLimit: 2_000,
+        // false vetoes a retry; undefined leaves the decision to ky's rules (status, Retry-After).
+        shouldRetry({ error }) {
+          if (body && !idempotencyKey) return false;
+          const wait = error instanceof HTTPError && Number(error.response.headers.get('retry-after'));
+          if (wait && wait * 1000 > MAX_RETRY_AFTER_MS) return false;
+          return undefined;
         },
-        signal: AbortSignal.timeout(TIMEOUT_MS),
-      });
+      },
+      hooks: {
+        beforeRequest: [
+          async (request) => {
+            if (provider && !this.token) this.token = await provider();
+            if (this.token) request.headers.set('authorization', `Bearer ${this.token}`);
+          },
+        ],
+        afterResponse: [
+          async (_request, _options, response) => {
+            if (response.status !== 401 || !provider || refreshed) return;
+            refreshed = true;
+            this.token = await provider();
+            return ky.retry({ delay: 0 });
+          },
+        ],
+      },
+    };
+    try {
+      return await ky(`${apiRoot(this.apiBase)}/${path}`, options).json<T>();
     } catch (cause) {
-      throw new BillingApiError(0, 'network_error', String(cause));
-    }
-    if (response.status === 401 && provider && !retried) return this.call(path, body, true);
-    if (!response.ok) {
+      if (!(cause instanceof HTTPError)) throw new BillingApiError(0, 'network_error', String(cause));
+      const { response } = cause;
       const { error } = (await response.json().catch(() => ({}))) as Partial<ErrorBody>;
       throw new BillingApiError(
         response.status,
@@ -122,6 +178,5 @@ export class BillingClient {
         response.headers.get('x-request-id') ?? undefined,
       );
     }
-    return response.json();
   }
 }

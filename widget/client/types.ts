@@ -5,10 +5,15 @@
  */
 export type {
   BillingSummary,
+  CheckoutStart,
+  CheckoutUi,
   CreditBalance,
+  EmbeddedCheckout,
   ErrorBody,
   LedgerEntry,
+  PaymentMethodSummary,
   Plan,
+  PublicConfig,
   Redirect,
   StatusMessage,
   SubscriptionAccess,

@@ -1,6 +1,8 @@
 import type Stripe from 'stripe';
 import type { AppDeps } from '../app-env.ts';
 import { WebhookEventAlreadyProcessed } from '../store/store-errors.ts';
+import { idOf } from '../stripe/expandable.ts';
+import { prepareDefaultCardSync } from './card-on-file.ts';
 import { prepareCheckoutClosure } from './checkout-closure.ts';
 import { prepareCheckoutFulfilment } from './fulfilment.ts';
 import type { StoreChange } from './store-change.ts';
@@ -52,6 +54,12 @@ const syncSubscription = on<
   'customer.subscription.created' | 'customer.subscription.updated' | 'customer.subscription.deleted'
 >((deps, event) => prepareSubscriptionSync(deps, event.data.object.id));
 
+/** The default card may have changed: the customer's (for a detached card, the one it left). */
+const syncCard = on<'payment_method.attached' | 'payment_method.detached'>((deps, event) => {
+  const customer = idOf(event.data.object.customer) ?? idOf(event.data.previous_attributes?.customer);
+  return prepareDefaultCardSync(deps, customer);
+});
+
 /**
  * Every Stripe event this server acts on. It is also the list a Stripe webhook endpoint must
  * subscribe to: README.md's list is generated from it (`npm run docs:webhooks`) and a test fails
@@ -71,6 +79,11 @@ export const WEBHOOK_EVENT_HANDLERS: Partial<Record<Stripe.Event.Type, EventHand
   'customer.subscription.created': syncSubscription,
   'customer.subscription.updated': syncSubscription,
   'customer.subscription.deleted': syncSubscription,
+  'customer.updated': on<'customer.updated'>((deps, event) =>
+    prepareDefaultCardSync(deps, event.data.object.id),
+  ),
+  'payment_method.attached': syncCard,
+  'payment_method.detached': syncCard,
 };
 
 /** The event types a webhook endpoint must send, in the table's order. */

@@ -23,13 +23,17 @@ export interface Migration {
   sql: string;
 }
 
-/** Reads `NNN_name.sql` files in version order; a gap or duplicate number is a programming error. */
+/**
+ * Reads `NNN_name.sql` files in version order; a duplicate number is a programming error. Numbers
+ * may skip (branches reserve theirs ahead of merging), since each version is applied on its own.
+ */
 export async function readMigrations(dir: URL = MIGRATIONS_DIR): Promise<Migration[]> {
   const names = (await readdir(dir)).filter((n) => FILE_NAME.test(n)).sort();
   const migrations: Migration[] = [];
-  for (const [i, name] of names.entries()) {
+  for (const name of names) {
     const version = Number(FILE_NAME.exec(name)![1]);
-    if (version !== i + 1) throw new Error(`migration ${name} is out of sequence: expected ${i + 1}`);
+    const previous = migrations.at(-1)?.version ?? 0;
+    if (version <= previous) throw new Error(`migration ${name} is out of sequence: expected > ${previous}`);
     migrations.push({ version, name, sql: await readFile(new URL(name, dir), 'utf8') });
   }
   return migrations;

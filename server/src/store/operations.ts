@@ -3,6 +3,7 @@ import { ApiError } from '../errors.ts';
 import { formatCents } from '../money.ts';
 import type {
   BillingSession,
+  CardOnFile,
   LedgerChange,
   LedgerResult,
   PaidPeriod,
@@ -144,12 +145,19 @@ export class WritePlan implements WriteUnit {
     return stored;
   }
 
-  setDefaultPaymentMethod(accountId: string, paymentMethodId: string | null): void {
+  setDefaultPaymentMethod(accountId: string, paymentMethodId: string | null, card?: CardOnFile | null): void {
+    const known = paymentMethodId ? (card ?? null) : null;
     this.add({}, [
       named(
-        'UPDATE accounts SET default_payment_method_id = :method, updated_at = :now WHERE id = :account',
+        `UPDATE accounts SET default_payment_method_id = :method, card_brand = :brand, card_last4 = :last4,
+           card_exp_month = :exp_month, card_exp_year = :exp_year, updated_at = :now
+         WHERE id = :account`,
         {
           method: paymentMethodId,
+          brand: known?.brand ?? null,
+          last4: known?.last4 ?? null,
+          exp_month: known?.expMonth ?? null,
+          exp_year: known?.expYear ?? null,
           now: this.at,
           account: accountId,
         },

@@ -3,6 +3,7 @@ import {
   type BillingSession,
   type BillingSessionStatus,
   type BillingSessionType,
+  type CardOnFile,
   LEDGER_KINDS,
   type LedgerEntry,
   type LedgerKind,
@@ -63,7 +64,7 @@ function oneOf<T extends string>(value: unknown, allowed: readonly T[], column: 
 }
 
 export const ACCOUNT_COLUMNS =
-  'id, stripe_customer_id, balance_cents, welcome_granted_at, default_payment_method_id, email, created_at, updated_at';
+  'id, stripe_customer_id, balance_cents, welcome_granted_at, default_payment_method_id, email, created_at, updated_at, card_brand, card_last4, card_exp_month, card_exp_year';
 
 export function accountOf(row: SqlRow): Account {
   return {
@@ -75,7 +76,17 @@ export function accountOf(row: SqlRow): Account {
     email: textOrNull(row[5], 'accounts.email'),
     createdAt: text(row[6], 'accounts.created_at'),
     updatedAt: text(row[7], 'accounts.updated_at'),
+    defaultCard: cardOf(row),
   };
+}
+
+/** The card columns (8 to 11): all set, or the card is unknown. */
+function cardOf(row: SqlRow): CardOnFile | null {
+  const brand = textOrNull(row[8], 'accounts.card_brand');
+  const last4 = textOrNull(row[9], 'accounts.card_last4');
+  const expMonth = integerOrNull(row[10], 'accounts.card_exp_month');
+  const expYear = integerOrNull(row[11], 'accounts.card_exp_year');
+  return brand && last4 && expMonth !== null && expYear !== null ? { brand, last4, expMonth, expYear } : null;
 }
 
 export const BILLING_SESSION_COLUMNS =
