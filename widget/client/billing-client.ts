@@ -6,7 +6,6 @@ import type {
   CheckoutUi,
   CreditBalance,
   ErrorBody,
-  PublicConfig,
   Redirect,
   StatusMessage,
   SubscriptionAccess,
@@ -14,9 +13,7 @@ import type {
   TransactionPage,
 } from './types.js';
 
-/** A request that has not answered by then fails as `network_error`, so the element can offer Retry. */
-const TIMEOUT_MS = 15_000;
-/** A `Retry-After` longer than this is not waited out: the element's Retry button is quicker to reach. */
+/** The longest `Retry-After` waited out (a longer one is cut to this); after that the element's Retry button is the way. */
 const MAX_RETRY_AFTER_MS = 5_000;
 
 /** `api-base` may be the server's root or already end in `/api/billing`; both mean the same API. */
@@ -25,7 +22,7 @@ export function apiRoot(apiBase = ''): string {
 }
 
 /** Options of one call: a POST body, and an idempotency key that makes the POST safe to retry. */
-interface CallOptions {
+export interface CallOptions {
   body?: object;
   idempotencyKey?: string;
 }
@@ -38,9 +35,10 @@ interface CallOptions {
  * - the token (asked from `tokenProvider` when there is none) goes on in a `beforeRequest` hook, and
  *   a 401 asks the provider once more and repeats the request once;
  * - reads, and writes that carry an `Idempotency-Key`, are retried twice with backoff on 408, 429
- *   and 5xx and on network failure, waiting out `Retry-After` when it is at most 5 s; any other
+ *   and 5xx and on network failure, waiting out `Retry-After` (at most 5 s); any other
  *   write is sent once (a second checkout session must never open behind the user's back);
- * - a request unanswered after 15 s fails as `network_error`.
+ * - a request unanswered after 10 s (ky's default timeout) fails as `network_error`, so the element
+ *   can offer Retry.
  */
 export class BillingClient {
   constructor(
@@ -67,11 +65,6 @@ export class BillingClient {
     return this.call('subscription-access');
   }
 
-  /** GET /config: the public offer and the publishable key (read only when on-page checkout starts). */
-  config(): Promise<PublicConfig> {
-    return this.call('config');
-  }
-
   /** POST /has-payment-method: asks Stripe whether the account has a saved card (a POST: it refreshes the server's copy). */
   hasPaymentMethod(): Promise<boolean> {
     return this.call('has-payment-method', { body: {} });
@@ -86,27 +79,28 @@ export class BillingClient {
    * POST /create-checkout-session: a top-up of `amount` major units (at most two decimals); with
    * `ui_mode` `embedded` the answer is the session's client secret instead of a page to go to.
    */
+  createCheckoutSession(amount: number, return_url: string, ui_mode?: 'redirect'): Promise<Redirect>;
+  createCheckoutSession(amount: number, return_url: string, ui_mode?: CheckoutUi): Promise<CheckoutStart>;
   createCheckoutSession(amount: number, return_url: string, ui_mode?: CheckoutUi): Promise<CheckoutStart> {
     return this.call('create-checkout-session', { body: { amount, return_url, ui_mode } });
   }
 
   /** POST /create-customer-setup-session: save a card. */
+  createCustomerSetupSession(return_url: string, ui_mode?: 'redirect'): Promise<Redirect>;
+  createCustomerSetupSession(return_url: string, ui_mode?: CheckoutUi): Promise<CheckoutStart>;
   createCustomerSetupSession(return_url: string, ui_mode?: CheckoutUi): Promise<CheckoutStart> {
     return this.call('create-customer-setup-session', { body: { return_url, ui_mode } });
   }
 
   /** POST /subscription-checkout-session: subscribe to `plan`. */
+  subscriptionCheckoutSession(plan: string, return_url: string, ui_mode?: 'redirect'): Promise<Redirect>;
+  subscriptionCheckoutSession(plan: string, return_url: string, ui_mode?: CheckoutUi): Promise<CheckoutStart>;
   subscriptionCheckoutSession(
     plan: string,
     return_url: string,
     ui_mode?: CheckoutUi,
   ): Promise<CheckoutStart> {
     return this.call('subscription-checkout-session', { body: { plan, return_url, ui_mode } });
-  }
-
-  /** POST /close-checkout-session: expires an on-page session the user closed, so it can no longer be paid. */
-  closeCheckoutSession(session_id: string): Promise<StatusMessage> {
-    return this.call('close-checkout-session', { body: { session_id } });
   }
 
   /** POST /cancel-subscription: cancel at the end of the paid period. */
@@ -131,22 +125,13 @@ export class BillingClient {
     const options: Options = {
       method: body ? 'post' : 'get',
       json: body,
-      headers: idempotencyKey ? { 'idempotency-key': idempotencyKey } : {},
-      timeout: TIMEOUT_MS,
-      // Looked up at call time, so a fetch replaced after this module loaded (a test's fake) is used.
-      fetch: (input, init) => globalThis.fetch(input, init),
-      retry: {
-        limit: 2,
-        methods: ['get', 'post'],
-        backoffLimit: 2_000,
-        // false vetoes a retry; undefined leaves the decision to ky's rules (status, Retry-After).
-        shouldRetry({ error }) {
-          if (body && !idempotencyKey) return false;
-          const wait = error instanceof HTTPError && Number(error.response.headers.get('retry-after'));
-          if (wait && wait * 1000 > MAX_RETRY_AFTER_MS) return false;
-          return undefined;
-        },
-      },
+      headers: { 'idempotency-key': idempotencyKey },
+      // No `fetch` option: ky takes `globalThis.fetch` when each request starts, so a fetch replaced
+      // after this module loaded (the widget tests' fake) is the one used.
+      // ky's defaults: 2 retries, 0.3 s then 0.6 s apart.
+      // A POST without an idempotency key is never retried: its method is not in the list (the one
+      // repeat after a 401 is forced, so it still happens).
+      retry: { methods: [idempotencyKey ? 'post' : 'get'], maxRetryAfter: MAX_RETRY_AFTER_MS },
       hooks: {
         beforeRequest: [
           async (request) => {

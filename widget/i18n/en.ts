@@ -35,6 +35,10 @@ export const en = {
   setupTitle: 'Add a payment method',
   offer: 'Get {} of free credits.',
   addCard: 'Add card',
+  paymentMethod: 'Payment method',
+  /** Brand, last 4 digits, expiry (MM/YY). */
+  cardOnFile: '{} •••• {}, expires {}',
+  replace: 'Replace',
   notNow: 'Not now',
   poweredBy: 'Powered by Stripe',
   history: 'Transactions',
@@ -63,7 +67,8 @@ export const en = {
 /** The messages every element reads. */
 export type Messages = typeof en;
 
-/** Puts `value` where a message has `{}`. */
-export function fill(message: string, value: string): string {
-  return message.replace('{}', value);
+/** Puts `values`, in order, where a message has `{}`. */
+export function fill(message: string, ...values: string[]): string {
+  let next = 0;
+  return message.replace(/\{\}/g, () => values[next++] ?? '');
 }

@@ -97,6 +97,7 @@ export function summaryFixture(overrides: Partial<BillingSummary> = {}): Billing
     credits: '12.50',
     credits_cents: 1250,
     has_payment_method: false,
+    payment_method: null,
     welcome_credit: '50.00',
     welcome_credit_cents: 5000,
     welcome_granted: false,
