@@ -2,7 +2,7 @@ import { ContextConsumer } from '@lit/context';
 import { type CSSResultGroup, html, LitElement, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import type { BillingApiError } from '../client/billing-api-error.js';
-import type { BillingSummary, CheckoutUi, Redirect, TokenProvider } from '../client/types.js';
+import type { BillingSummary, CheckoutUi, TokenProvider } from '../client/types.js';
 import type { CheckoutKind } from '../events/billing-checkout.js';
 import type { BillingAction } from '../events/billing-error.js';
 import { en, type Messages } from '../i18n/en.js';
@@ -174,18 +174,15 @@ export abstract class BillingElement extends LitElement implements StoreHost {
   ): Promise<BillingApiError | undefined> {
     return this.perform(action, async (store) => {
       if ((this.checkoutMode ?? store.checkoutMode) !== 'embedded') {
-        return store.redirect(
-          this,
-          kind,
-          (client, url) => create(client, url) as Promise<Redirect>,
-          amountCents,
-        );
+        return store.redirect(this, kind, create, amountCents);
       }
+      // The button is disabled (and so loses focus) while the payment runs: focus goes back to it after.
+      const back = (this.renderRoot as ShadowRoot).activeElement as HTMLElement | null;
       const started = create(store.client, location.href, 'embedded');
       started.catch(() => undefined);
       const { payOnPage } = await import('../on-page/on-page-checkout.js');
       const m = this.messages ?? en;
-      await payOnPage(store, this, kind, started, { title: this.heading(m), closeLabel: m.close });
+      await payOnPage(store, this, kind, started, { title: this.heading(m), closeLabel: m.close, back });
     });
   }
 

@@ -21,12 +21,6 @@ export function apiRoot(apiBase = ''): string {
   return `${apiBase.replace(/\/+$/, '').replace(/\/api\/billing$/, '')}/api/billing`;
 }
 
-/** Options of one call: a POST body, and an idempotency key that makes the POST safe to retry. */
-export interface CallOptions {
-  body?: object;
-  idempotencyKey?: string;
-}
-
 /**
  * The typed client for the widget-facing billing API (every route is listed in server/README.md),
  * on ky. Every method resolves with the server's JSON or rejects with a `BillingApiError`; the
@@ -67,7 +61,7 @@ export class BillingClient {
 
   /** POST /has-payment-method: asks Stripe whether the account has a saved card (a POST: it refreshes the server's copy). */
   hasPaymentMethod(): Promise<boolean> {
-    return this.call('has-payment-method', { body: {} });
+    return this.call('has-payment-method', {});
   }
 
   /** GET /transactions, newest first; `cursor` is the previous page's `next_cursor`. */
@@ -82,14 +76,14 @@ export class BillingClient {
   createCheckoutSession(amount: number, return_url: string, ui_mode?: 'redirect'): Promise<Redirect>;
   createCheckoutSession(amount: number, return_url: string, ui_mode?: CheckoutUi): Promise<CheckoutStart>;
   createCheckoutSession(amount: number, return_url: string, ui_mode?: CheckoutUi): Promise<CheckoutStart> {
-    return this.call('create-checkout-session', { body: { amount, return_url, ui_mode } });
+    return this.call('create-checkout-session', { amount, return_url, ui_mode });
   }
 
   /** POST /create-customer-setup-session: save a card. */
   createCustomerSetupSession(return_url: string, ui_mode?: 'redirect'): Promise<Redirect>;
   createCustomerSetupSession(return_url: string, ui_mode?: CheckoutUi): Promise<CheckoutStart>;
   createCustomerSetupSession(return_url: string, ui_mode?: CheckoutUi): Promise<CheckoutStart> {
-    return this.call('create-customer-setup-session', { body: { return_url, ui_mode } });
+    return this.call('create-customer-setup-session', { return_url, ui_mode });
   }
 
   /** POST /subscription-checkout-session: subscribe to `plan`. */
@@ -100,26 +94,29 @@ export class BillingClient {
     return_url: string,
     ui_mode?: CheckoutUi,
   ): Promise<CheckoutStart> {
-    return this.call('subscription-checkout-session', { body: { plan, return_url, ui_mode } });
+    return this.call('subscription-checkout-session', { plan, return_url, ui_mode });
   }
 
   /** POST /cancel-subscription: cancel at the end of the paid period. */
   cancelSubscription(): Promise<StatusMessage> {
-    return this.call('cancel-subscription', { body: {} });
+    return this.call('cancel-subscription', {});
   }
 
   /** POST /resume-subscription: undo a pending cancellation. */
   resumeSubscription(): Promise<StatusMessage> {
-    return this.call('resume-subscription', { body: {} });
+    return this.call('resume-subscription', {});
   }
 
   /** POST /portal-session: the Stripe Customer Portal. */
   portalSession(return_url: string): Promise<Redirect> {
-    return this.call('portal-session', { body: { return_url } });
+    return this.call('portal-session', { return_url });
   }
 
-  /** GET `path`, or POST `body` to it (see the class comment for tokens, retries and the timeout). */
-  async call<T>(path: string, { body, idempotencyKey }: CallOptions = {}): Promise<T> {
+  /**
+   * GET `path`, or POST `body` to it; an `idempotencyKey` (sent as `Idempotency-Key`) makes the
+   * POST safe to retry. See the class comment for tokens, retries and the timeout.
+   */
+  async call<T>(path: string, body?: object, idempotencyKey?: string): Promise<T> {
     const provider = this.tokenProvider;
     let refreshed = false;
     const options: Options = {

@@ -1,14 +1,11 @@
 /**
  * The script-tag bundle's address without `.js`, read while it first runs (only then is
- * `document.currentScript` set; a module script has none, so its tag is looked up by name).
+ * `document.currentScript` set; a module script has none, so its tag is looked up by name). Only
+ * the script-tag bundle, which runs in browsers only, includes this module.
  */
-const bundle =
-  typeof document === 'undefined'
-    ? ''
-    : (
-        (document.currentScript ??
-          document.querySelector('script[src*="widgets"]')) as HTMLScriptElement | null
-      )?.src.split(/\.js|\?/)[0];
+const bundle = (
+  (document.currentScript ?? document.querySelector('script[src*="widgets"]')) as HTMLScriptElement | null
+)?.src.split(/\.js|\?/)[0];
 
 /**
  * Where the script-tag build puts a side chunk (`on-page`, `zh-cn`): beside the bundle, its name

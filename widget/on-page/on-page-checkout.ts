@@ -12,10 +12,12 @@ import type { BillingStore, StoreHost } from '../state/billing-store.js';
 /** The element a payment starts from: it shows the toast, and the dialog goes in its shadow root. */
 export type PayingHost = StoreHost & { readonly renderRoot: HTMLElement | DocumentFragment };
 
-/** The text of a dialog made for the payment, in the element's language. */
+/** The text of a dialog made for the payment, in the element's language, and where focus goes back to. */
 export interface DialogText {
   title: string;
   closeLabel: string;
+  /** What had focus in the element when the payment started (its button, disabled meanwhile). */
+  back: HTMLElement | null;
 }
 
 export interface OnPageCheckoutOptions extends DialogText {
@@ -69,8 +71,10 @@ export async function payOnPage(
     });
   } finally {
     // The client's own `call`, not a method of it: this chunk is the only caller, kept out of the bundle.
-    await client.call('close-checkout-session', { body: { session_id: session.session_id } });
+    await client.call('close-checkout-session', { session_id: session.session_id });
   }
+  // After the element re-enabled its buttons (once this returns): a task later.
+  setTimeout(() => text.back?.focus());
   if (completed) await store.refresh(origin, true);
   const outcome = completed ? (kind === 'setup' ? 'setup_success' : 'checkout_success') : 'checkout_cancel';
   origin.toast((m) => m.returned[outcome], 'info');
@@ -143,7 +147,6 @@ function checkoutPlace({ root, title, closeLabel }: OnPageCheckoutOptions) {
  * failure the element's own dialog stays open to show it.
  */
 export async function runOnPageCheckout(options: OnPageCheckoutOptions): Promise<boolean> {
-  const returnFocus = deepActiveElement();
   const { dialog, mount, made } = checkoutPlace(options);
   let finish!: (completed: boolean) => void;
   const finished = new Promise<boolean>((resolve) => (finish = resolve));
@@ -171,14 +174,6 @@ export async function runOnPageCheckout(options: OnPageCheckoutOptions): Promise
     if (made) {
       dialog.close();
       dialog.remove();
-      returnFocus?.focus();
     }
   }
-}
-
-/** The focused element, looking into shadow roots, so focus can go back exactly where it was. */
-function deepActiveElement(): HTMLElement | undefined {
-  let active = document.activeElement;
-  while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
-  return (active as HTMLElement | null) ?? undefined;
 }

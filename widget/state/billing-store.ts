@@ -87,10 +87,11 @@ export class BillingStore {
   async redirect(
     origin: StoreHost,
     kind: CheckoutKind,
-    create: (client: BillingClient, returnUrl: string) => Promise<Redirect>,
+    create: CheckoutCreator,
     amountCents?: number,
   ): Promise<void> {
-    const { redirect_url } = await create(this.client, location.href);
+    // Asked without `ui`, the server answers with a page to go to.
+    const { redirect_url } = (await create(this.client, location.href)) as Redirect;
     if (origin.dispatchEvent(new BillingCheckoutEvent(redirect_url, kind, amountCents)))
       this.navigate(redirect_url);
   }

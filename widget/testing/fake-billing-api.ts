@@ -8,6 +8,8 @@ export interface RecordedRequest {
   query: URLSearchParams;
   body: unknown;
   authorization: string | null;
+  /** The `Idempotency-Key` header, if the request carried one. */
+  idempotencyKey: string | null;
   /** The `X-Request-Id` the answer carried (the fake numbers them, as the server gives each one an id). */
   requestId: string;
 }
@@ -58,6 +60,7 @@ export class FakeBillingApi {
       query: url.searchParams,
       body: text ? JSON.parse(text) : undefined,
       authorization: request.headers.get('authorization'),
+      idempotencyKey: request.headers.get('idempotency-key'),
       requestId: `req_${this.requests.length + 1}`,
     };
     this.requests.push(recorded);

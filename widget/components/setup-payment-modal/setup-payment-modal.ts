@@ -122,7 +122,7 @@ export class SetupPaymentModal extends BillingElement {
 
 /** "Visa •••• 4242, expires 12/34" in the element's language. */
 function cardText(card: PaymentMethodSummary, m: Messages): string {
-  const expiry = `${String(card.exp_month).padStart(2, '0')}/${String(card.exp_year % 100).padStart(2, '0')}`;
+  const expiry = `${`0${card.exp_month}`.slice(-2)}/${`${card.exp_year}`.slice(-2)}`;
   // Stripe's brand id capitalised ("visa" → "Visa", "amex" → "Amex"), as in every language.
   const brand = card.brand.replace(/^./, (first) => first.toUpperCase());
   return fill(m.cardOnFile, brand, card.last4, expiry);
