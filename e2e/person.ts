@@ -14,9 +14,17 @@ export function newUser(flow: string): string {
   return `${flow}-${randomBytes(4).toString('hex')}`;
 }
 
-/** Opens the demo host page as `user` and waits until every element has loaded. */
-export async function openDemoPage(page: Page, stack: StackInfo, user: string): Promise<void> {
-  await page.goto(`${stack.billingUrl}/?user=${user}`);
+/**
+ * Opens the demo host page as `user` (payments in `mode`: the demo's `?mode=`) and waits until
+ * every element has loaded.
+ */
+export async function openDemoPage(
+  page: Page,
+  stack: StackInfo,
+  user: string,
+  mode: 'redirect' | 'embedded' = 'redirect',
+): Promise<void> {
+  await page.goto(`${stack.billingUrl}/?user=${user}${mode === 'embedded' ? '&mode=embedded' : ''}`);
   await expectText(page.locator('billing-balance h2'), 'Credit balance');
   for (const element of ['billing-balance', 'billing-topup', 'billing-subscription', 'billing-history']) {
     await expectCount(page.locator(`${element} [part~=loading]`), 0);

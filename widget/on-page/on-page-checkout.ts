@@ -94,15 +94,15 @@ function addScript(src: string): Promise<void> {
 
 /**
  * The look of on-page Checkout in an element's shadow root: the dialog widened for Stripe's form,
- * the frame's place given room on a white ground (as Stripe draws its form), and in the setup
- * modal's own card everything but the heading set aside while the form is there.
+ * the frame's place given room, and in the setup modal's own card everything but the heading set
+ * aside while the form is there.
  */
 const STYLE = `dialog:has([part~='checkout']) { width: min(34em, 94vw); max-height: 94vh; }
   [part~='checkout-dialog'] { padding: 0; border: 0; background: none; }
   [part~='checkout-dialog']::backdrop { background: #0008; }
   [part~='checkout-dialog'] header { justify-content: space-between; }
-  [part~='base']:has(> [part~='checkout']) > :not(h2, [part~='checkout']) { display: none; }
-  [part~='checkout'] { min-height: 36em; border-radius: var(--_radius); overflow: hidden; background: #fff; }`;
+  [part~='base']:has(> [part~='checkout']) > :not(h2, header, [part~='checkout']) { display: none; }
+  [part~='checkout'] { height: min(40em, 76vh); border-radius: var(--_radius); overflow: hidden; }`;
 
 /**
  * Where Stripe's frame goes: a `<div part="checkout">` added to the card of the element's open

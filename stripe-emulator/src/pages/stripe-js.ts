@@ -44,7 +44,7 @@ const SCRIPT = `(() => {
           frame.title = 'Secure checkout';
           frame.name = 'embedded-checkout';
           frame.allow = 'payment';
-          frame.style.cssText = 'border:0;width:100%;height:100%;min-height:36rem;display:block;color-scheme:normal';
+          frame.style.cssText = 'border:0;width:100%;height:100%;min-height:20rem;display:block;color-scheme:normal';
           frame.src = origin + '/c/embedded/' + encodeURIComponent(secret) + '?parent=' + encodeURIComponent(location.origin);
           host.append(frame);
         },
