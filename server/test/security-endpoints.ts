@@ -24,6 +24,7 @@ export const USER_ENDPOINTS: Endpoint[] = [
   { method: 'POST', path: '/api/billing/cancel-subscription' },
   { method: 'POST', path: '/api/billing/resume-subscription' },
   { method: 'POST', path: '/api/billing/portal-session', body: {} },
+  { method: 'POST', path: '/api/billing/close-checkout-session', body: { session_id: 'cs_test_unknown' } },
 ];
 
 /** The widget mutations: rate-limited per account. */
