@@ -65,10 +65,7 @@ function sideChunks(): Plugin {
           logLevel: 'warn',
           plugins: [templateLiteralMinifier()],
           build: {
-            outDir: 'dist',
-            emptyOutDir: false,
-            target: 'es2022',
-            minify: true,
+            ...MINIFIED_INTO_DIST,
             lib: {
               entry: new URL(specifier.replace(/\.js$/, '.ts'), new URL(importer, import.meta.url)).pathname,
               formats: ['es'],
@@ -84,6 +81,9 @@ function sideChunks(): Plugin {
     },
   };
 }
+
+/** What the script-tag bundle and its side chunks share: minified ES2022 files written into dist/. */
+const MINIFIED_INTO_DIST = { outDir: 'dist', emptyOutDir: false, target: 'es2022', minify: true } as const;
 
 /** Applies `minifyTemplateLiterals` to the widget sources (not their tests). */
 function templateLiteralMinifier(): Plugin {
@@ -103,17 +103,14 @@ function templateLiteralMinifier(): Plugin {
  * declarations come from `tsc -p widget/tsconfig.build.json`);
  * `vite build --mode script-tag` writes dist/billing-widgets.js, one minified file with Lit inside
  * that defines every element. It is an IIFE (exports on `window.BillingWidgets`), so it works from a
- * classic `<script src>` as well as a module script, and it inlines the Chinese messages so that a
- * server can serve it as a single file.
+ * classic `<script src>` as well as a module script; what it loads lazily (the on-page Checkout
+ * code, the Chinese messages) it fetches from side chunks written beside it (`sideChunks`).
  */
 export default defineConfig(({ mode }) =>
   mode === 'script-tag'
     ? {
         build: {
-          outDir: 'dist',
-          emptyOutDir: false,
-          target: 'es2022',
-          minify: true,
+          ...MINIFIED_INTO_DIST,
           lib: {
             entry: 'widget/index.ts',
             formats: ['iife'],

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createClient } from '@libsql/client';
-import type { Page } from 'playwright-core';
+import type { FrameLocator, Page } from 'playwright-core';
 import { expectCount, expectText, expectVisible } from './eventually.ts';
 import type { StackInfo } from './stack.ts';
 
@@ -49,8 +49,11 @@ export async function startTopup(page: Page, amount: string): Promise<void> {
   await page.waitForURL(/\/c\/pay\//);
 }
 
-/** Fills the emulator's hosted checkout form with `card` and submits it. */
-export async function payOnCheckoutPage(page: Page, card: string): Promise<void> {
+/**
+ * Fills the emulator's checkout form with `card` and submits it: on its hosted page (`page`), or in
+ * the frame on-page Checkout shows it in (a FrameLocator).
+ */
+export async function payOnCheckoutPage(page: Page | FrameLocator, card: string): Promise<void> {
   await expectVisible(page.getByRole('heading', { level: 1 }));
   const email = page.getByLabel('Email');
   if (await email.isEditable()) await email.fill('payer@example.invalid');

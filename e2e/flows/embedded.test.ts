@@ -5,7 +5,15 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Frame, FrameLocator, Page } from 'playwright-core';
 import { launchChromium, openPage, WIDTHS } from '../browser.ts';
 import { expectCount, expectText, expectVisible } from '../eventually.ts';
-import { balance, billingSessionStatuses, creditsOf, newUser, openDemoPage, toasts } from '../person.ts';
+import {
+  balance,
+  billingSessionStatuses,
+  creditsOf,
+  newUser,
+  openDemoPage,
+  payOnCheckoutPage,
+  toasts,
+} from '../person.ts';
 import { stackFromEnv } from '../stack-env.ts';
 
 const stack = stackFromEnv();
@@ -32,16 +40,7 @@ function checkoutFrame(page: Page): FrameLocator {
 }
 
 /** Types a card into the on-page form, as a person would, and submits it. */
-async function payInFrame(page: Page, card: string): Promise<void> {
-  const frame = checkoutFrame(page);
-  await expectVisible(frame.getByLabel('Card number'));
-  const email = frame.getByLabel('Email');
-  if (await email.isEditable()) await email.fill('payer@example.invalid');
-  await frame.getByLabel('Card number').fill(card);
-  await frame.getByLabel('Expiry (MM / YY)').fill('12 / 34');
-  await frame.getByLabel('CVC').fill('123');
-  await frame.locator('form button[type=submit]').click();
-}
+const payInFrame = (page: Page, card: string) => payOnCheckoutPage(checkoutFrame(page), card);
 
 /** Runs axe in `frame` (the page, or the checkout frame); answers the violations, with their targets. */
 async function axeViolations(frame: Page | Frame): Promise<string[]> {
