@@ -128,6 +128,8 @@ export const hasPaymentMethod = createRoute({
 });
 
 const checkoutErrors = errors(400, 401, 403, 413, 415, 429, 502, 503);
+const CHECKOUT_STARTED =
+  'Send the browser to `redirect_url`; or, with `ui_mode` `embedded`, mount `client_secret`.';
 
 export const createCheckoutSession = createRoute({
   method: 'post',
@@ -136,7 +138,7 @@ export const createCheckoutSession = createRoute({
   tags: ['widgets'],
   security: userToken,
   request: body(s.TopUpRequest, true),
-  responses: { 200: json(s.Redirect, 'Send the browser here.'), ...checkoutErrors },
+  responses: { 200: json(s.CheckoutStart, CHECKOUT_STARTED), ...checkoutErrors },
 });
 
 export const createCustomerSetupSession = createRoute({
@@ -146,7 +148,7 @@ export const createCustomerSetupSession = createRoute({
   tags: ['widgets'],
   security: userToken,
   request: body(s.SetupRequest),
-  responses: { 200: json(s.Redirect, 'Send the browser here.'), ...checkoutErrors },
+  responses: { 200: json(s.CheckoutStart, CHECKOUT_STARTED), ...checkoutErrors },
 });
 
 export const subscriptionCheckoutSession = createRoute({
@@ -156,7 +158,20 @@ export const subscriptionCheckoutSession = createRoute({
   tags: ['widgets'],
   security: userToken,
   request: body(s.SubscribeRequest),
-  responses: { 200: json(s.Redirect, 'Send the browser here.'), ...checkoutErrors, ...errors(409) },
+  responses: { 200: json(s.CheckoutStart, CHECKOUT_STARTED), ...checkoutErrors, ...errors(409) },
+});
+
+export const closeCheckoutSession = createRoute({
+  method: 'post',
+  path: '/close-checkout-session',
+  summary: 'Expire an on-page Checkout session the user closed, so it can no longer be paid',
+  tags: ['widgets'],
+  security: userToken,
+  request: body(s.CloseCheckoutRequest, true),
+  responses: {
+    200: json(s.StatusMessage, 'Closed (or already complete or expired).'),
+    ...errors(400, 401, 403, 404, 413, 415, 429, 502, 503),
+  },
 });
 
 const subscriptionChangeErrors = errors(401, 403, 404, 429, 502, 503);

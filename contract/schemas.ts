@@ -95,6 +95,10 @@ export const PublicConfig = z
     welcome_credit: Money,
     welcome_credit_cents: Cents,
     billing_enabled: z.boolean(),
+    stripe_js_url: z.url().nullable().openapi({
+      description:
+        "Emulator mode: the emulator's Stripe.js stand-in, put on the page before on-page checkout starts. Null: Stripe's own script.",
+    }),
   })
   .openapi('PublicConfig');
 
@@ -196,6 +200,14 @@ export const UsageSummary = z
     ...forecastFields,
   })
   .openapi('UsageSummary');
+export const PaymentMethodSummary = z
+  .object({
+    brand: z.string().openapi({ example: 'visa' }),
+    last4: z.string().regex(/^\d{4}$/),
+    exp_month: z.number().int().min(1).max(12),
+    exp_year: z.number().int(),
+  })
+  .openapi('PaymentMethodSummary');
 
 export const BillingSummary = z
   .object({
@@ -204,6 +216,10 @@ export const BillingSummary = z
     credits: Money.nullable(),
     credits_cents: Cents.nullable().openapi({ description: 'Null when billing is off.' }),
     has_payment_method: z.boolean(),
+    payment_method: PaymentMethodSummary.nullable().openapi({
+      description:
+        'The default card as recorded when it was saved (brand, last 4 digits, expiry); null when none is known.',
+    }),
     welcome_credit: Money,
     welcome_credit_cents: Cents,
     welcome_granted: z.boolean(),
@@ -239,6 +255,14 @@ export const SubscriptionAccess = z
 
 export const Redirect = z.object({ redirect_url: z.url() }).openapi('Redirect');
 
+/** An on-page (embedded) Checkout session: what Stripe.js mounts, and the id to close it with. */
+export const EmbeddedCheckout = z
+  .object({ client_secret: z.string(), session_id: z.string() })
+  .openapi('EmbeddedCheckout');
+
+/** A redirect to Stripe's page, or with `ui_mode` `embedded` the session to mount on the page. */
+export const CheckoutStart = z.union([Redirect, EmbeddedCheckout]).openapi('CheckoutStart');
+
 export const StatusMessage = z
   .object({ status: z.literal('success'), message: z.string() })
   .openapi('StatusMessage');
@@ -249,15 +273,26 @@ const ReturnUrl = z
   .optional()
   .openapi({ description: 'Where Stripe sends the browser back; on an allowed origin. Default: the first.' });
 
-export const TopUpRequest = z.object({ amount: MoneyInput, return_url: ReturnUrl }).openapi('TopUpRequest');
-export const SetupRequest = z.object({ return_url: ReturnUrl }).openapi('SetupRequest');
+export const CheckoutUi = z.enum(['redirect', 'embedded']).openapi('CheckoutUi');
+const UiMode = CheckoutUi.optional().openapi({
+  description: '`redirect` (default): a Stripe page to go to; `embedded`: a session for on-page Checkout.',
+});
+
+export const TopUpRequest = z
+  .object({ amount: MoneyInput, return_url: ReturnUrl, ui_mode: UiMode })
+  .openapi('TopUpRequest');
+export const SetupRequest = z.object({ return_url: ReturnUrl, ui_mode: UiMode }).openapi('SetupRequest');
 export const SubscribeRequest = z
   .object({
     plan: z.string().optional().openapi({ description: 'A plan id; default: the first plan.' }),
     return_url: ReturnUrl,
+    ui_mode: UiMode,
   })
   .openapi('SubscribeRequest');
 export const PortalRequest = z.object({ return_url: ReturnUrl }).openapi('PortalRequest');
+export const CloseCheckoutRequest = z
+  .object({ session_id: z.string().min(1).max(255) })
+  .openapi('CloseCheckoutRequest');
 
 const HostId = z
   .string()

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createClient } from '@libsql/client';
-import type { Page } from 'playwright-core';
+import type { FrameLocator, Page } from 'playwright-core';
 import { expectCount, expectText, expectVisible } from './eventually.ts';
 import type { StackInfo } from './stack.ts';
 
@@ -14,9 +14,17 @@ export function newUser(flow: string): string {
   return `${flow}-${randomBytes(4).toString('hex')}`;
 }
 
-/** Opens the demo host page as `user` and waits until every element has loaded. */
-export async function openDemoPage(page: Page, stack: StackInfo, user: string): Promise<void> {
-  await page.goto(`${stack.billingUrl}/?user=${user}`);
+/**
+ * Opens the demo host page as `user` (payments in `mode`: the demo's `?mode=`) and waits until
+ * every element has loaded.
+ */
+export async function openDemoPage(
+  page: Page,
+  stack: StackInfo,
+  user: string,
+  mode: 'redirect' | 'embedded' = 'redirect',
+): Promise<void> {
+  await page.goto(`${stack.billingUrl}/?user=${user}${mode === 'embedded' ? '&mode=embedded' : ''}`);
   await expectText(page.locator('billing-balance h2'), 'Credit balance');
   for (const element of ['billing-balance', 'billing-topup', 'billing-subscription', 'billing-history']) {
     await expectCount(page.locator(`${element} [part~=loading]`), 0);
@@ -41,8 +49,11 @@ export async function startTopup(page: Page, amount: string): Promise<void> {
   await page.waitForURL(/\/c\/pay\//);
 }
 
-/** Fills the emulator's hosted checkout form with `card` and submits it. */
-export async function payOnCheckoutPage(page: Page, card: string): Promise<void> {
+/**
+ * Fills the emulator's checkout form with `card` and submits it: on its hosted page (`page`), or in
+ * the frame on-page Checkout shows it in (a FrameLocator).
+ */
+export async function payOnCheckoutPage(page: Page | FrameLocator, card: string): Promise<void> {
   await expectVisible(page.getByRole('heading', { level: 1 }));
   const email = page.getByLabel('Email');
   if (await email.isEditable()) await email.fill('payer@example.invalid');

@@ -38,6 +38,26 @@ export const NoOffer: Story = {
     check: { element: 'setup-payment-modal', state: 'loaded' },
   },
 };
+export const CardOnFile: Story = {
+  name: 'Open, a card on file with Replace',
+  parameters: {
+    api: {
+      summary: {
+        welcome_granted: true,
+        has_payment_method: true,
+        payment_method: { brand: 'visa', last4: '4242', exp_month: 12, exp_year: 2034 },
+      },
+    },
+    check: { element: 'setup-payment-modal', state: 'loaded', part: 'card-on-file' },
+  },
+};
+export const CardOnFileChinese: Story = {
+  name: 'Open, a card on file, in Chinese',
+  parameters: {
+    ...CardOnFile.parameters,
+    frame: { lang: 'zh-CN' },
+  },
+};
 export const Loading: Story = common.loading;
 export const ErrorState: Story = { name: 'Error', ...common.error };
 export const SetupFailed: Story = {

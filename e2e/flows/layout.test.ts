@@ -64,10 +64,11 @@ describe('every element at 360 px and 1280 px, light and dark, and when the serv
       const { page, assertClean, close } = await openPage(browser, width);
       try {
         const user = newUser('offline');
-        // The network fails for the first summary request only, as a brief outage would.
+        // The network fails for the first summary load: its request and the client's two retries
+        // (a read is retried on network failure, so a briefer outage would not even show).
         let failures = 0;
         await page.route('**/api/billing/summary?*', (route) =>
-          failures++ === 0 ? route.abort('connectionrefused') : route.continue(),
+          failures++ < 3 ? route.abort('connectionrefused') : route.continue(),
         );
         await page.goto(`${stack.billingUrl}/?user=${user}`);
         for (const element of ELEMENTS.filter((e) => e !== 'billing-history')) {

@@ -46,12 +46,17 @@ describe('saving a card through the setup modal', () => {
         await expectText(page.locator('billing-history [part~=row]'), /\+\$50\.00 \$50\.00$/);
         assert.equal(await creditsOf(stack, user), '50.00');
 
-        // The offer is gone once the welcome credit has been granted.
-        await page.getByRole('button', { name: 'Add a card' }).click();
-        await expectVisible(dialog);
-        await expectCount(dialog.locator('[part~=offer]'), 0);
+        // The card on file is named (the host's section reads it from the summary), with Replace;
+        // the offer is gone once the welcome credit has been granted.
+        await expectText(page.locator('#card-on-file'), 'Visa •••• 4242, expires 12/34');
+        await page.getByRole('button', { name: 'Replace' }).click();
+        const saved = page.getByRole('dialog', { name: 'Payment method' });
+        await expectVisible(saved);
+        await expectText(saved.locator('[part~=card-on-file]'), 'Visa •••• 4242, expires 12/34');
+        await expectCount(saved.locator('[part~=offer]'), 0);
+        await expectVisible(saved.getByRole('button', { name: 'Replace' }));
         await snap(page.locator('setup-payment-modal [part~=dialog]'), `setup-modal-after-${width}`);
-        await dialog.getByRole('button', { name: 'Not now' }).click();
+        await saved.getByRole('button', { name: 'Not now' }).click();
         await expectCount(page.getByRole('dialog'), 0);
         assertClean();
       } finally {

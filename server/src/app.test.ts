@@ -33,6 +33,8 @@ describe('the app around every route', () => {
       welcome_credit: '50.00',
       welcome_credit_cents: 5000,
       billing_enabled: true,
+      // Emulator mode: the emulator's Stripe.js stand-in, for on-page Checkout.
+      stripe_js_url: 'http://127.0.0.1:9/v3/stripe-stand-in.js',
     });
   });
 

@@ -31,6 +31,7 @@ export const USER_ENDPOINTS: Endpoint[] = [
     body: { enabled: false, threshold: 10, amount: 25, monthly_cap: 100 },
   },
   { method: 'POST', path: '/api/billing/auto-recharge/complete', body: {} },
+  { method: 'POST', path: '/api/billing/close-checkout-session', body: { session_id: 'cs_test_unknown' } },
 ];
 
 /** The widget mutations: rate-limited per account. */

@@ -313,7 +313,9 @@ describe('a failed load', () => {
       );
       const el = wrapper.querySelector('billing-balance')!;
       await until(() => inState(el, 'error'), 'the error state');
-      const { requestId } = api.requests[0];
+      // The last of the three attempts (a 503 read is retried twice) is the one reported.
+      expect(api.count('summary')).to.equal(3);
+      const { requestId } = api.requests[2];
       expect(events.map((e) => [e.action, e.error.status, e.error.code, e.error.requestId])).to.deep.equal([
         ['load', 503, 'store_unavailable', requestId],
       ]);

@@ -2,14 +2,15 @@ import { ContextConsumer } from '@lit/context';
 import { type CSSResultGroup, html, LitElement, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import type { BillingApiError } from '../client/billing-api-error.js';
-import type { BillingSummary, TokenProvider } from '../client/types.js';
+import type { BillingSummary, CheckoutUi, TokenProvider } from '../client/types.js';
+import type { CheckoutKind } from '../events/billing-checkout.js';
 import type { BillingAction } from '../events/billing-error.js';
 import { en, type Messages } from '../i18n/en.js';
 import { formatMoney } from '../i18n/format.js';
 import { followLang, localeOf } from '../i18n/locale.js';
 import { messagesFor } from '../i18n/messages.js';
 import { billingContext } from '../state/billing-context.js';
-import type { BillingStore, StoreHost } from '../state/billing-store.js';
+import type { BillingStore, CheckoutCreator, StoreHost } from '../state/billing-store.js';
 import { sharedStore } from '../state/shared-store.js';
 import { billingStyles } from '../styles/billing.styles.js';
 
@@ -57,6 +58,13 @@ export abstract class BillingElement extends LitElement implements StoreHost {
 
   /** Forces the light or dark scheme; without it the reader's preference decides. */
   @property({ reflect: true }) theme: 'light' | 'dark' | undefined;
+
+  /**
+   * Where a payment this element starts happens: `redirect` (Stripe's page) or `embedded` (Stripe's
+   * on-page Checkout in a dialog; the host's CSP must allow Stripe, see README). Unset: the
+   * provider's `checkout-mode`, else `redirect`. Used by the top-up, subscription and setup elements.
+   */
+  @property({ attribute: 'checkout-mode' }) checkoutMode: CheckoutUi | undefined;
 
   /** True while a call this element started is running; its buttons are disabled meanwhile. */
   @state() pending = false;
@@ -164,6 +172,31 @@ export abstract class BillingElement extends LitElement implements StoreHost {
       if (!error.field) this.failedAction = [error, () => this.perform(action, call)];
       return error;
     }
+  }
+
+  /**
+   * Starts a payment as `perform` runs an action: by redirect (`store.redirect`), or with
+   * `checkoutMode` `embedded` on the page (`payOnPage`, in a chunk of its own fetched on the first
+   * on-page payment, Stripe.js's loader inside), the session being created meanwhile.
+   */
+  protected pay(
+    action: BillingAction,
+    kind: CheckoutKind,
+    create: CheckoutCreator,
+    amountCents?: number,
+  ): Promise<BillingApiError | undefined> {
+    return this.perform(action, async (store) => {
+      if ((this.checkoutMode ?? store.checkoutMode) !== 'embedded') {
+        return store.redirect(this, kind, create, amountCents);
+      }
+      // The button is disabled (and so loses focus) while the payment runs: focus goes back to it after.
+      const back = (this.renderRoot as ShadowRoot).activeElement as HTMLElement | null;
+      const started = create(store.client, location.href, 'embedded');
+      started.catch(() => undefined);
+      const { payOnPage } = await import('../on-page/on-page-checkout.js');
+      const m = this.messages ?? en;
+      await payOnPage(store, this, kind, started, { title: this.heading(m), closeLabel: m.close, back });
+    });
   }
 
   /** A button that runs `call` while `pending`; `secondary` draws it outlined. */

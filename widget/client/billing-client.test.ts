@@ -111,4 +111,78 @@ describe('BillingClient', () => {
     ]);
     expect(error.requestId).to.equal(api.requests[0].requestId);
   });
+
+  it('retries a read that meets 503 with Retry-After: 1, after waiting that second', async () => {
+    const api = new FakeBillingApi();
+    let calls = 0;
+    api.on('get', 'credits', () =>
+      ++calls === 1
+        ? Response.json(
+            { error: { code: 'busy', message: 'Busy.' } },
+            { status: 503, headers: { 'retry-after': '1' } },
+          )
+        : { credits: '1.00' },
+    );
+    const client = new BillingClient(api.apiBase, 't');
+    const started = performance.now();
+    expect(await client.credits()).to.deep.equal({ credits: '1.00' });
+    expect(performance.now() - started).to.be.greaterThan(950);
+    expect(api.count('credits')).to.equal(2);
+  });
+
+  it('gives up on a read after two retries, with the last error', async () => {
+    const api = new FakeBillingApi();
+    api.on('get', 'summary', () => errorResponse(503, 'store_unavailable', 'Down.'));
+    const error = (await new BillingClient(api.apiBase, 't').summary().catch((e) => e)) as BillingApiError;
+    expect([error.status, error.code]).to.deep.equal([503, 'store_unavailable']);
+    expect(api.count('summary')).to.equal(3);
+  });
+
+  it('never retries a POST without an idempotency key', async () => {
+    const api = new FakeBillingApi();
+    api.on('post', 'create-checkout-session', () =>
+      Response.json(
+        { error: { code: 'busy', message: 'Busy.' } },
+        { status: 503, headers: { 'retry-after': '1' } },
+      ),
+    );
+    api.on('post', 'has-payment-method', () => Promise.reject(new TypeError('Failed to fetch')));
+    const client = new BillingClient(api.apiBase, 't');
+    const refused = (await client
+      .createCheckoutSession(10, location.href)
+      .catch((e) => e)) as BillingApiError;
+    expect([refused.status, refused.code]).to.deep.equal([503, 'busy']);
+    const offline = (await client.hasPaymentMethod().catch((e) => e)) as BillingApiError;
+    expect([offline.status, offline.code]).to.deep.equal([0, 'network_error']);
+    expect(api.count('create-checkout-session')).to.equal(1);
+    expect(api.count('has-payment-method')).to.equal(1);
+  });
+
+  it('retries a POST that carries an idempotency key, with the same key and body', async () => {
+    const api = new FakeBillingApi();
+    const keys: (string | null)[] = [];
+    api.on('post', 'top-up-again', (request) => {
+      keys.push(JSON.stringify(request.body));
+      return keys.length === 1 ? errorResponse(502, 'stripe_error', 'Later.') : { ok: true };
+    });
+    const client = new BillingClient(api.apiBase, 't');
+    const answer = await client.call('top-up-again', { amount: 5 }, 'k-1');
+    expect(answer).to.deep.equal({ ok: true });
+    expect(keys).to.deep.equal(['{"amount":5}', '{"amount":5}']);
+    expect(api.requests.map((r) => r.idempotencyKey)).to.deep.equal(['k-1', 'k-1']);
+  });
+
+  it('refreshes the token once on a 401 to a POST, which is then sent again once', async () => {
+    const api = new FakeBillingApi();
+    api.on('post', 'cancel-subscription', (request) =>
+      request.authorization === 'Bearer fresh-1'
+        ? { status: 'success', message: 'Cancelled.' }
+        : errorResponse(401, 'token_expired', 'Expired.'),
+    );
+    let issued = 0;
+    const client = new BillingClient(api.apiBase, 'stale', () => `fresh-${++issued}`);
+    expect((await client.cancelSubscription()).status).to.equal('success');
+    expect(api.requests.map((r) => r.authorization)).to.deep.equal(['Bearer stale', 'Bearer fresh-1']);
+    expect(issued).to.equal(1);
+  });
 });

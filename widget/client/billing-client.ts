@@ -1,8 +1,11 @@
+import ky, { HTTPError, type Options } from 'ky';
 import { BillingApiError } from './billing-api-error.js';
 import type {
   AutoRecharge,
   AutoRechargeRequest,
   BillingSummary,
+  CheckoutStart,
+  CheckoutUi,
   CreditBalance,
   ErrorBody,
   Redirect,
@@ -13,8 +16,8 @@ import type {
   UsageSummary,
 } from './types.js';
 
-/** A request that has not answered by then fails as `network_error`, so the element can offer Retry. */
-const TIMEOUT_MS = 15_000;
+/** The longest `Retry-After` waited out (a longer one is cut to this); after that the element's Retry button is the way. */
+const MAX_RETRY_AFTER_MS = 5_000;
 
 /** `api-base` may be the server's root or already end in `/api/billing`; both mean the same API. */
 export function apiRoot(apiBase = ''): string {
@@ -22,13 +25,17 @@ export function apiRoot(apiBase = ''): string {
 }
 
 /**
- * The typed client for the widget-facing billing API (every route is listed in server/README.md).
- * Every method resolves with the server's JSON or rejects with a `BillingApiError`; the fields can
- * change between calls.
+ * The typed client for the widget-facing billing API (every route is listed in server/README.md),
+ * on ky. Every method resolves with the server's JSON or rejects with a `BillingApiError`; the
+ * fields can change between calls.
  *
- * It calls `fetch` directly rather than through ky: ky weighs 4.4 KB gzipped, more than the
- * script-tag bundle's budget leaves (`GZIP_BUDGET_BYTES` in vite.config.ts); the little it would do
- * here (JSON body, one retry after a 401, a timeout) takes a few lines.
+ * - the token (asked from `tokenProvider` when there is none) goes on in a `beforeRequest` hook, and
+ *   a 401 asks the provider once more and repeats the request once;
+ * - reads, and writes that carry an `Idempotency-Key`, are retried twice with backoff on 408, 429
+ *   and 5xx and on network failure, waiting out `Retry-After` (at most 5 s); any other
+ *   write is sent once (a second checkout session must never open behind the user's back);
+ * - a request unanswered after 10 s (ky's default timeout) fails as `network_error`, so the element
+ *   can offer Retry.
  */
 export class BillingClient {
   constructor(
@@ -75,19 +82,32 @@ export class BillingClient {
     return this.call(`transactions?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
   }
 
-  /** POST /create-checkout-session: a top-up of `amount` major units (at most two decimals). */
-  createCheckoutSession(amount: number, return_url: string): Promise<Redirect> {
-    return this.call('create-checkout-session', { amount, return_url });
+  /**
+   * POST /create-checkout-session: a top-up of `amount` major units (at most two decimals); with
+   * `ui_mode` `embedded` the answer is the session's client secret instead of a page to go to.
+   */
+  createCheckoutSession(amount: number, return_url: string, ui_mode?: 'redirect'): Promise<Redirect>;
+  createCheckoutSession(amount: number, return_url: string, ui_mode?: CheckoutUi): Promise<CheckoutStart>;
+  createCheckoutSession(amount: number, return_url: string, ui_mode?: CheckoutUi): Promise<CheckoutStart> {
+    return this.call('create-checkout-session', { amount, return_url, ui_mode });
   }
 
   /** POST /create-customer-setup-session: save a card. */
-  createCustomerSetupSession(return_url: string): Promise<Redirect> {
-    return this.call('create-customer-setup-session', { return_url });
+  createCustomerSetupSession(return_url: string, ui_mode?: 'redirect'): Promise<Redirect>;
+  createCustomerSetupSession(return_url: string, ui_mode?: CheckoutUi): Promise<CheckoutStart>;
+  createCustomerSetupSession(return_url: string, ui_mode?: CheckoutUi): Promise<CheckoutStart> {
+    return this.call('create-customer-setup-session', { return_url, ui_mode });
   }
 
   /** POST /subscription-checkout-session: subscribe to `plan`. */
-  subscriptionCheckoutSession(plan: string, return_url: string): Promise<Redirect> {
-    return this.call('subscription-checkout-session', { plan, return_url });
+  subscriptionCheckoutSession(plan: string, return_url: string, ui_mode?: 'redirect'): Promise<Redirect>;
+  subscriptionCheckoutSession(plan: string, return_url: string, ui_mode?: CheckoutUi): Promise<CheckoutStart>;
+  subscriptionCheckoutSession(
+    plan: string,
+    return_url: string,
+    ui_mode?: CheckoutUi,
+  ): Promise<CheckoutStart> {
+    return this.call('subscription-checkout-session', { plan, return_url, ui_mode });
   }
 
   /** POST /cancel-subscription: cancel at the end of the paid period. */
@@ -107,30 +127,48 @@ export class BillingClient {
 
   /** PUT /auto-recharge: turn auto-recharge on or off with its threshold, amount and monthly cap (major units). */
   saveAutoRecharge(settings: AutoRechargeRequest): Promise<AutoRecharge> {
-    return this.call('auto-recharge', settings, false, 'PUT');
+    return this.call('auto-recharge', settings, undefined, 'put');
   }
 
-  /** GET `path`, or POST (or `method`) `body` to it; a 401 gets one retry with a fresh token from `tokenProvider`. */
-  async call<T>(path: string, body?: object, retried?: boolean, method?: 'PUT'): Promise<T> {
+  /**
+   * GET `path`, or POST (or `method`) `body` to it; an `idempotencyKey` (sent as `Idempotency-Key`)
+   * makes the POST safe to retry. See the class comment for tokens, retries and the timeout.
+   */
+  async call<T>(path: string, body?: object, idempotencyKey?: string, method?: 'put'): Promise<T> {
     const provider = this.tokenProvider;
-    if (provider && (retried || !this.token)) this.token = await provider();
-    let response: Response;
+    let refreshed = false;
+    const options: Options = {
+      method: method ?? (body ? 'post' : 'get'),
+      json: body,
+      headers: { 'idempotency-key': idempotencyKey },
+      // No `fetch` option: ky takes `globalThis.fetch` when each request starts, so a fetch replaced
+      // after this module loaded (the widget tests' fake) is the one used.
+      // ky's defaults: 2 retries, 0.3 s then 0.6 s apart.
+      // A POST without an idempotency key is never retried: its method is not in the list (the one
+      // repeat after a 401 is forced, so it still happens).
+      retry: { methods: [idempotencyKey ? 'post' : 'get'], maxRetryAfter: MAX_RETRY_AFTER_MS },
+      hooks: {
+        beforeRequest: [
+          async (request) => {
+            if (provider && !this.token) this.token = await provider();
+            if (this.token) request.headers.set('authorization', `Bearer ${this.token}`);
+          },
+        ],
+        afterResponse: [
+          async (_request, _options, response) => {
+            if (response.status !== 401 || !provider || refreshed) return;
+            refreshed = true;
+            this.token = await provider();
+            return ky.retry({ delay: 0 });
+          },
+        ],
+      },
+    };
     try {
-      // No silent retries: the widgets' Retry button is the retry policy.
-      response = await fetch(`${apiRoot(this.apiBase)}/${path}`, {
-        method: method ?? (body ? 'POST' : 'GET'),
-        body: body && JSON.stringify(body),
-        headers: {
-          'content-type': 'application/json',
-          ...(this.token && { authorization: `Bearer ${this.token}` }),
-        },
-        signal: AbortSignal.timeout(TIMEOUT_MS),
-      });
+      return await ky(`${apiRoot(this.apiBase)}/${path}`, options).json<T>();
     } catch (cause) {
-      throw new BillingApiError(0, 'network_error', String(cause));
-    }
-    if (response.status === 401 && provider && !retried) return this.call(path, body, true, method);
-    if (!response.ok) {
+      if (!(cause instanceof HTTPError)) throw new BillingApiError(0, 'network_error', String(cause));
+      const { response } = cause;
       const { error } = (await response.json().catch(() => ({}))) as Partial<ErrorBody>;
       throw new BillingApiError(
         response.status,
@@ -140,6 +178,5 @@ export class BillingClient {
         response.headers.get('x-request-id') ?? undefined,
       );
     }
-    return response.json();
   }
 }

@@ -3,7 +3,8 @@ export type CheckoutKind = 'topup' | 'setup' | 'subscription' | 'portal' | 'auth
 
 /**
  * Fired just before the browser is sent to a Stripe page. Cancelable: a host that calls
- * `preventDefault()` stays on the page (for example to open `url` in a popup or embedded checkout).
+ * `preventDefault()` stays on the page (for example to open `url` in a popup). Not fired for a
+ * payment made on the page (`checkout-mode="embedded"`), which never leaves it.
  */
 export class BillingCheckoutEvent extends Event {
   constructor(

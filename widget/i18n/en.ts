@@ -39,6 +39,10 @@ export const en = {
   setupTitle: 'Add a payment method',
   offer: 'Get {} of free credits.',
   addCard: 'Add card',
+  paymentMethod: 'Payment method',
+  /** Brand, last 4 digits, expiry (MM/YY). */
+  cardOnFile: '{} •••• {}, expires {}',
+  replace: 'Replace',
   notNow: 'Not now',
   poweredBy: 'Powered by Stripe',
   history: 'Transactions',

@@ -1,11 +1,18 @@
 import { BillingApiError } from '../client/billing-api-error.js';
 import type { BillingClient } from '../client/billing-client.js';
-import type { BillingSummary, Redirect } from '../client/types.js';
+import type { BillingSummary, CheckoutStart, CheckoutUi, Redirect } from '../client/types.js';
 import { BillingChangeEvent } from '../events/billing-change.js';
 import { BillingCheckoutEvent, type CheckoutKind } from '../events/billing-checkout.js';
 import { type BillingAction, BillingErrorEvent } from '../events/billing-error.js';
 import type { Messages } from '../i18n/en.js';
 import { consumeStripeReturn } from './stripe-return.js';
+
+/** Creates a Checkout session: for `returnUrl`, and on the page when `ui` is `embedded`. */
+export type CheckoutCreator = (
+  client: BillingClient,
+  returnUrl: string,
+  ui?: CheckoutUi,
+) => Promise<CheckoutStart>;
 
 /** An element that shows the store's state: it re-renders on change and can show a toast. */
 export interface StoreHost extends HTMLElement {
@@ -27,6 +34,8 @@ export class BillingStore {
   error: BillingApiError | undefined;
   /** Counts successful loads, so elements with their own data (the history) know when to reload. */
   revision = 0;
+  /** How payments start when the element does not say: `redirect` to Stripe, or `embedded` on the page. */
+  checkoutMode: CheckoutUi = 'redirect';
   /** Sends the browser to a Stripe page. Tests and hosts with their own routing replace it. */
   navigate = (url: string): void => location.assign(url);
   private readonly hosts = new Set<StoreHost>();
@@ -80,10 +89,11 @@ export class BillingStore {
   async redirect(
     origin: StoreHost,
     kind: CheckoutKind,
-    create: (client: BillingClient, returnUrl: string) => Promise<Redirect>,
+    create: CheckoutCreator,
     amountCents?: number,
   ): Promise<void> {
-    const { redirect_url } = await create(this.client, location.href);
+    // Asked without `ui`, the server answers with a page to go to.
+    const { redirect_url } = (await create(this.client, location.href)) as Redirect;
     if (origin.dispatchEvent(new BillingCheckoutEvent(redirect_url, kind, amountCents)))
       this.navigate(redirect_url);
   }

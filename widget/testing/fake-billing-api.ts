@@ -8,6 +8,8 @@ export interface RecordedRequest {
   query: URLSearchParams;
   body: unknown;
   authorization: string | null;
+  /** The `Idempotency-Key` header, if the request carried one. */
+  idempotencyKey: string | null;
   /** The `X-Request-Id` the answer carried (the fake numbers them, as the server gives each one an id). */
   requestId: string;
 }
@@ -62,6 +64,7 @@ export class FakeBillingApi {
       query: url.searchParams,
       body: text ? JSON.parse(text) : undefined,
       authorization: request.headers.get('authorization'),
+      idempotencyKey: request.headers.get('idempotency-key'),
       requestId: `req_${this.requests.length + 1}`,
     };
     this.requests.push(recorded);
@@ -101,6 +104,7 @@ export function summaryFixture(overrides: Partial<BillingSummary> = {}): Billing
     credits: '12.50',
     credits_cents: 1250,
     has_payment_method: false,
+    payment_method: null,
     welcome_credit: '50.00',
     welcome_credit_cents: 5000,
     welcome_granted: false,

@@ -8,24 +8,46 @@ import type { BillingSessionType } from '../store/records.ts';
 import { SubscriptionCheckoutInProgress } from '../store/store-errors.ts';
 import { callStripe } from '../stripe/gateway-error.ts';
 import { findOrCreateCustomer } from './customers.ts';
-import { closeEarlierSubscriptionCheckouts } from './subscription-checkout-guard.ts';
+import { fulfilCheckoutSession } from './fulfilment.ts';
+import {
+  closeEarlierSubscriptionCheckouts,
+  closeSubscriptionCheckout,
+} from './subscription-checkout-guard.ts';
 
-/** What the widgets receive: where to send the browser. */
-export interface CheckoutRedirect {
-  sessionId: string;
-  redirectUrl: string;
-}
+/** What the widgets receive: where to send the browser, or for on-page use the client secret. */
+export type CheckoutStarted = { sessionId: string } & (
+  | { redirectUrl: string; clientSecret?: never }
+  | { clientSecret: string; redirectUrl?: never }
+);
+
+/** `redirect`: Stripe's hosted page; `embedded`: on-page Checkout mounted by Stripe.js. */
+export type CheckoutUi = 'redirect' | 'embedded';
 
 interface CheckoutRequest {
   identity: Identity;
   returnUrl: string;
+  ui?: CheckoutUi;
+}
+
+/** The create params that differ between the hosted page and on-page Checkout. */
+function uiParams(ui: CheckoutUi | undefined, callbacks: string, returnRef: string) {
+  // On-page: the element hears of completion from Stripe.js and never leaves the page, so Stripe
+  // gets no URL to go to; the element then closes the session (POST /close-checkout-session),
+  // which fulfils a paid one at once (the webhook does too).
+  if (ui === 'embedded') return { ui_mode: 'embedded_page', redirect_on_completion: 'never' } as const;
+  // Stripe documents {CHECKOUT_SESSION_ID} for success_url only, so the ref finds the row without
+  // it; on both links it also proves the visitor is the buyer (routes/callbacks.ts).
+  return {
+    success_url: `${callbacks}/success?session_id={CHECKOUT_SESSION_ID}&ref=${returnRef}`,
+    cancel_url: `${callbacks}/cancel?session_id={CHECKOUT_SESSION_ID}&ref=${returnRef}`,
+  };
 }
 
 /** A hosted Checkout session for buying `amountCents` of credit (mode `payment`). */
 export function createTopUpCheckout(
   deps: AppDeps,
   request: CheckoutRequest & { amountCents: number },
-): Promise<CheckoutRedirect> {
+): Promise<CheckoutStarted> {
   const { identity, amountCents } = request;
   const metadata = { account_id: identity.accountId, user_id: identity.userId, kind: 'topup' };
   return openCheckout(
@@ -54,7 +76,7 @@ export function createTopUpCheckout(
 }
 
 /** A Checkout session in `setup` mode that saves a card for later charges. */
-export function createSetupCheckout(deps: AppDeps, request: CheckoutRequest): Promise<CheckoutRedirect> {
+export function createSetupCheckout(deps: AppDeps, request: CheckoutRequest): Promise<CheckoutStarted> {
   const { identity } = request;
   const metadata = { account_id: identity.accountId, user_id: identity.userId, kind: 'setup' };
   return openCheckout(deps, request, { type: 'SETUP', priceCents: null, priceCode: null }, (customer) => ({
@@ -80,7 +102,7 @@ export function createSetupCheckout(deps: AppDeps, request: CheckoutRequest): Pr
 export async function createSubscriptionCheckout(
   deps: AppDeps,
   request: CheckoutRequest & { plan: Plan },
-): Promise<CheckoutRedirect> {
+): Promise<CheckoutStarted> {
   const { identity, plan } = request;
   const metadata = { account_id: identity.accountId, user_id: identity.userId, plan_id: plan.id };
   const lineItem: Stripe.Checkout.SessionCreateParams.LineItem = plan.stripePrice
@@ -120,30 +142,29 @@ async function openCheckout(
   request: CheckoutRequest,
   record: { type: BillingSessionType; priceCents: number | null; priceCode: string | null },
   params: (customer: string) => Stripe.Checkout.SessionCreateParams,
-): Promise<CheckoutRedirect> {
+): Promise<CheckoutStarted> {
   const { identity } = request;
   const customer = await findOrCreateCustomer(deps, identity);
   const callbacks = `${deps.config.publicUrl}/api/billing`;
-  // Stripe documents {CHECKOUT_SESSION_ID} for success_url only, so the ref finds the row without
-  // it; on both links it also proves the visitor is the buyer (routes/callbacks.ts).
   const returnRef = randomBytes(16).toString('base64url');
   const session = await callStripe('create the Checkout session', () =>
     deps.stripe.checkout.sessions.create(
-      {
-        ...params(customer),
-        success_url: `${callbacks}/success?session_id={CHECKOUT_SESSION_ID}&ref=${returnRef}`,
-        cancel_url: `${callbacks}/cancel?session_id={CHECKOUT_SESSION_ID}&ref=${returnRef}`,
-      },
+      { ...params(customer), ...uiParams(request.ui, callbacks, returnRef) },
       // A fresh key per API request (not the caller's X-Request-Id, which a client may reuse): the
       // SDK's network retries of this one call reuse it, so they never open a second session.
       { idempotencyKey: `checkout:${identity.accountId}:${randomUUID()}` },
     ),
   );
-  if (!session.url) {
+  const started: CheckoutStarted | null = session.url
+    ? { sessionId: session.id, redirectUrl: session.url }
+    : session.client_secret && request.ui === 'embedded'
+      ? { sessionId: session.id, clientSecret: session.client_secret }
+      : null;
+  if (!started) {
     throw new ApiError(
       502,
       'stripe_error',
-      'Stripe created the Checkout session without a payment page URL.',
+      'Stripe created the Checkout session without a payment page URL or client secret.',
     );
   }
   try {
@@ -184,5 +205,37 @@ async function openCheckout(
     });
     throw new ApiError(503, 'store_unavailable', 'The billing store is unavailable; no payment was started.');
   }
-  return { sessionId: session.id, redirectUrl: session.url };
+  return started;
+}
+
+/**
+ * The user closed an on-page Checkout, or it told the page it completed. The session is expired at
+ * Stripe so nothing can be paid later; if Stripe says it was already complete, it is fulfilled now
+ * (idempotent, as the webhook's fulfilment), so the page's one refresh shows the result.
+ * 404 for a session that is not this account's.
+ */
+export async function closeOnPageCheckout(
+  deps: AppDeps,
+  identity: Identity,
+  sessionId: string,
+): Promise<'complete' | 'closed'> {
+  const record = await deps.store.billingSession(sessionId);
+  if (!record || record.accountId !== identity.accountId) {
+    throw new ApiError(
+      404,
+      'checkout_session_not_found',
+      'No checkout session of this account has that id.',
+      'session_id',
+    );
+  }
+  if (record.status === 'completed') return 'complete';
+  if (record.status !== 'in_progress') return 'closed';
+  // The guard's expire-or-read-back works for a session of any mode.
+  if ((await closeSubscriptionCheckout(deps, sessionId)) === 'complete') {
+    const fulfilment = await fulfilCheckoutSession(deps, sessionId);
+    if (fulfilment.outcome === 'fulfilled') return 'complete';
+    return 'closed';
+  }
+  await deps.store.write(deps.clock.now(), (unit) => unit.closeBillingSession(sessionId, 'cancelled'));
+  return 'closed';
 }

@@ -4,6 +4,7 @@ import { parseAccountKey } from '../identity/account-key.ts';
 import type { BillingSession } from '../store/records.ts';
 import { idOf } from '../stripe/expandable.ts';
 import { callStripe } from '../stripe/gateway-error.ts';
+import { paymentMethodOf } from './card-on-file.ts';
 import { combineChanges, type StoreChange } from './store-change.ts';
 import { prepareInvoicePaid, prepareSubscriptionSync } from './subscriptions.ts';
 
@@ -60,7 +61,10 @@ export async function prepareCheckoutFulfilment(deps: AppDeps, sessionId: string
       break;
     case 'MONTHLY_SUBSCRIPTION':
       if (session.payment_status === 'unpaid') return { outcome: 'not_paid', session: record, change: null };
-      change = await recordFirstPeriod(deps, session);
+      change = combineChanges(
+        await recordFirstPeriod(deps, session),
+        await recordSubscriptionCard(deps, record, session),
+      );
       break;
   }
   const markCompleted: StoreChange = (unit) => unit.completeBillingSession(record.id);
@@ -111,12 +115,33 @@ async function saveDefaultCard(
       deps.stripe.customers.update(customer, { invoice_settings: { default_payment_method: paymentMethod } }),
     );
   }
+  const saved = paymentMethod ? await paymentMethodOf(deps, paymentMethod) : null;
   const welcomeCents = deps.config.welcomeCreditCents;
   return (unit) => {
     unit.ensureAccount(record.accountId);
-    if (paymentMethod) unit.setDefaultPaymentMethod(record.accountId, paymentMethod);
+    if (saved) unit.setDefaultPaymentMethod(record.accountId, saved.id, saved.card);
     if (welcomeCents > 0) unit.grantWelcomeCredit(record.accountId, welcomeCents);
   };
+}
+
+/**
+ * The card a subscription checkout saved: Stripe keeps it on the subscription (not as the
+ * customer's default), and it is the card on file from now on.
+ */
+async function recordSubscriptionCard(
+  deps: AppDeps,
+  record: BillingSession,
+  session: Stripe.Checkout.Session,
+): Promise<StoreChange | null> {
+  const subscriptionId = idOf(session.subscription);
+  if (!subscriptionId) return null;
+  const subscription = await callStripe('read the subscription', () =>
+    deps.stripe.subscriptions.retrieve(subscriptionId),
+  );
+  const method = subscription.default_payment_method;
+  if (!method) return null;
+  const saved = await paymentMethodOf(deps, method);
+  return (unit) => unit.setDefaultPaymentMethod(record.accountId, saved.id, saved.card);
 }
 
 /**

@@ -8,6 +8,8 @@ import { HANDLED_WEBHOOK_EVENTS, handleWebhookEvent } from './webhook-events.ts'
 const CHECKPOINT = 'stripe_events';
 /** How far before the checkpoint each replay lists again: events of the same second, or made visible late. */
 const OVERLAP_SECONDS = 300;
+/** `events.list` takes at most 20 `types`. */
+const MAX_TYPES_PER_LIST = 20;
 /** Stripe keeps events for 30 days; a first replay lists all of them. */
 const RETENTION_SECONDS = 30 * 86_400;
 
@@ -25,15 +27,17 @@ export async function reconcileEvents(deps: AppDeps): Promise<ReconcileReport> {
   const stored = await deps.store.reconcileCheckpoint(CHECKPOINT);
   const since = stored ? stored.eventCreated - OVERLAP_SECONDS : nowSeconds - RETENTION_SECONDS;
   const events: Stripe.Event[] = [];
-  await callStripe('list events', () =>
-    deps.stripe.events
-      .list({ created: { gte: since }, types: HANDLED_WEBHOOK_EVENTS, limit: 100 })
-      .autoPagingEach((event) => {
+  // Stripe lists at most 20 types at a time: one listing per 20 handled types, merged by time.
+  for (let i = 0; i < HANDLED_WEBHOOK_EVENTS.length; i += MAX_TYPES_PER_LIST) {
+    const types = HANDLED_WEBHOOK_EVENTS.slice(i, i + MAX_TYPES_PER_LIST);
+    await callStripe('list events', () =>
+      deps.stripe.events.list({ created: { gte: since }, types, limit: 100 }).autoPagingEach((event) => {
         events.push(event);
       }),
-  );
-  // Listed newest first.
-  events.reverse();
+    );
+  }
+  // Oldest first (each listing came newest first).
+  events.sort((a, b) => a.created - b.created);
 
   let applied = 0;
   let failed = 0;

@@ -3,6 +3,7 @@ import type { AppDeps } from '../app-env.ts';
 import { WebhookEventAlreadyProcessed } from '../store/store-errors.ts';
 import { idOf } from '../stripe/expandable.ts';
 import { isAutoRechargePayment, prepareAutoRechargePayment } from './auto-recharge.ts';
+import { prepareDefaultCardSync } from './card-on-file.ts';
 import { prepareCheckoutClosure } from './checkout-closure.ts';
 import { prepareCheckoutFulfilment } from './fulfilment.ts';
 import { prepareChargeRefunds, prepareDispute } from './money-back.ts';
@@ -72,6 +73,11 @@ const dispute = on<
   | 'charge.dispute.funds_reinstated'
   | 'charge.dispute.closed'
 >((deps, event) => prepareDispute(deps, event.data.object.id));
+/** The default card may have changed: the customer's (for a detached card, the one it left). */
+const syncCard = on<'payment_method.attached' | 'payment_method.detached'>((deps, event) => {
+  const customer = idOf(event.data.object.customer) ?? idOf(event.data.previous_attributes?.customer);
+  return prepareDefaultCardSync(deps, customer);
+});
 
 /**
  * Every Stripe event this server acts on. It is also the list a Stripe webhook endpoint must
@@ -101,6 +107,11 @@ export const WEBHOOK_EVENT_HANDLERS: Partial<Record<Stripe.Event.Type, EventHand
   'charge.dispute.closed': dispute,
   'payment_intent.succeeded': settleAutoRecharge,
   'payment_intent.payment_failed': settleAutoRecharge,
+  'customer.updated': on<'customer.updated'>((deps, event) =>
+    prepareDefaultCardSync(deps, event.data.object.id),
+  ),
+  'payment_method.attached': syncCard,
+  'payment_method.detached': syncCard,
 };
 
 /** The event types a webhook endpoint must send, in the table's order. */

@@ -4,7 +4,7 @@ import type { Config } from '../config.ts';
 import { requestHeader } from './request-header.ts';
 
 const ALLOW_METHODS = 'GET, POST, PUT, OPTIONS';
-const ALLOW_HEADERS = 'Authorization, Content-Type, X-Request-Id';
+const ALLOW_HEADERS = 'Authorization, Content-Type, X-Request-Id, Idempotency-Key';
 const EXPOSE_HEADERS = 'X-Request-Id, Retry-After';
 
 /**

@@ -99,6 +99,8 @@ describe('widget reads of the caller’s own account', () => {
       credits: '12.50',
       credits_cents: 1250,
       has_payment_method: false,
+      // No card saved yet (brand, last4 and expiry once one is: server/test/embedded-checkout.test.ts).
+      payment_method: null,
       welcome_credit: '50.00',
       welcome_credit_cents: 5000,
       welcome_granted: false,

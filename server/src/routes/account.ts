@@ -1,14 +1,15 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import type Stripe from 'stripe';
 import * as api from '../../../contract/routes.ts';
 import type { AppDeps } from '../app-env.ts';
 import { autoRechargeSummary } from '../billing/auto-recharge.ts';
+import { currentDefaultCard } from '../billing/card-on-file.ts';
 import { accessView, subscriptionSummary } from '../billing/subscription-summary.ts';
 import { forecastFor, parseUsageDays, usageSummary } from '../billing/usage-summary.ts';
 import { contractRouter } from '../http/contract-router.ts';
 import { type RateLimiter, rateLimitMutations } from '../http/rate-limit.ts';
 import { requireUser, type UserEnv } from '../identity/require-user.ts';
 import { formatCents } from '../money.ts';
+import type { CardOnFile } from '../store/records.ts';
 import { publicOffer } from './public-offer.ts';
 import { DEFAULT_PAGE_SIZE, decodeCursor, parsePageSize, transactionsPage } from './transactions-page.ts';
 
@@ -83,6 +84,7 @@ export function accountRoutes(deps: AppDeps, limiter: RateLimiter): OpenAPIHono<
         credits: config.billingEnabled ? formatCents(balance) : null,
         credits_cents: config.billingEnabled ? balance : null,
         has_payment_method: account?.defaultPaymentMethodId != null,
+        payment_method: cardView(account?.defaultPaymentMethodId ? account.defaultCard : null),
         welcome_credit: formatCents(config.welcomeCreditCents),
         welcome_credit_cents: config.welcomeCreditCents,
         welcome_granted: account?.welcomeGrantedAt != null,
@@ -103,22 +105,20 @@ export function accountRoutes(deps: AppDeps, limiter: RateLimiter): OpenAPIHono<
     const { accountId } = c.var.identity;
     const account = await store.account(accountId);
     if (!account || account.stripeCustomerId === null) return c.json(false, 200);
-    const paymentMethod = await currentPaymentMethod(deps.stripe, account.stripeCustomerId);
-    if (paymentMethod !== account.defaultPaymentMethodId) {
-      await store.write(clock.now(), (unit) => unit.setDefaultPaymentMethod(accountId, paymentMethod));
+    const current = await currentDefaultCard(deps, account.stripeCustomerId);
+    const id = current?.id ?? null;
+    if (id !== account.defaultPaymentMethodId || (current?.card && !account.defaultCard)) {
+      await store.write(clock.now(), (unit) => unit.setDefaultPaymentMethod(accountId, id, current?.card));
     }
-    return c.json(paymentMethod !== null, 200);
+    return c.json(id !== null, 200);
   });
 
   return routes;
 }
 
-/** The customer's default card, or else any card saved on it; null when there is none. */
-async function currentPaymentMethod(stripe: Stripe, customerId: string): Promise<string | null> {
-  const customer = await stripe.customers.retrieve(customerId);
-  if (customer.deleted) return null;
-  const preferred = customer.invoice_settings?.default_payment_method;
-  if (preferred) return typeof preferred === 'string' ? preferred : preferred.id;
-  const cards = await stripe.customers.listPaymentMethods(customerId, { type: 'card', limit: 1 });
-  return cards.data[0]?.id ?? null;
+/** The card as `/summary` shows it. */
+function cardView(card: CardOnFile | null | undefined) {
+  return card
+    ? { brand: card.brand, last4: card.last4, exp_month: card.expMonth, exp_year: card.expYear }
+    : null;
 }

@@ -91,16 +91,21 @@ test('/demo/token refuses a user name that is not a plain identifier', async () 
   }
 });
 
-test('with real Stripe keys there is no demo page and no token minting', async () => {
+test('with real Stripe keys there is no demo page, no token minting and no Stripe.js stand-in', async () => {
   const { app, close } = await demoApp({
     STRIPE_SECRET_KEY: 'sk_live_real_key',
     STRIPE_WEBHOOK_SECRET: 'whsec_real',
+    STRIPE_PUBLISHABLE_KEY: 'pk_live_real_key',
     BILLING_API_KEY: 'bk_live_0123456789abcdef012345',
     BILLING_JWT_SECRET: 'host-secret-of-at-least-32-characters',
   });
   try {
     assert.equal((await app.request('/demo/token?user=zoe')).status, 404);
     assert.equal((await app.request('/')).status, 404);
+    // On-page Checkout loads Stripe's own script (loadStripe's default).
+    const config = (await (await app.request('/api/billing/config')).json()) as Record<string, unknown>;
+    assert.equal(config.stripe_js_url, null);
+    assert.equal(config.publishable_key, 'pk_live_real_key');
   } finally {
     await close();
   }

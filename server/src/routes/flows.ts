@@ -2,7 +2,13 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import * as api from '../../../contract/routes.ts';
 import type { AppDeps } from '../app-env.ts';
 import { cancelSubscription, resumeSubscription } from '../billing/cancellation.ts';
-import { createSetupCheckout, createSubscriptionCheckout, createTopUpCheckout } from '../billing/checkout.ts';
+import {
+  type CheckoutStarted,
+  closeOnPageCheckout,
+  createSetupCheckout,
+  createSubscriptionCheckout,
+  createTopUpCheckout,
+} from '../billing/checkout.ts';
 import { findOrCreateCustomer } from '../billing/customers.ts';
 import { resolveReturnUrl } from '../billing/return-url.ts';
 import type { Plan } from '../config.ts';
@@ -33,22 +39,24 @@ export function flowRoutes(deps: AppDeps, limiter: RateLimiter): OpenAPIHono<Use
       maxCents: config.topupMaxCents,
     });
     const returnUrl = resolveReturnUrl(config, body.return_url);
-    const { redirectUrl } = await createTopUpCheckout(deps, {
+    const started = await createTopUpCheckout(deps, {
       identity: c.var.identity,
       amountCents,
       returnUrl,
+      ui: body.ui_mode,
     });
-    return c.json({ redirect_url: redirectUrl }, 200);
+    return c.json(startedView(started), 200);
   });
 
   app.openapi({ ...api.createCustomerSetupSession, middleware }, async (c) => {
     const body = c.req.valid('json');
     const returnUrl = resolveReturnUrl(config, body.return_url);
-    const { redirectUrl } = await createSetupCheckout(deps, {
+    const started = await createSetupCheckout(deps, {
       identity: c.var.identity,
       returnUrl,
+      ui: body.ui_mode,
     });
-    return c.json({ redirect_url: redirectUrl }, 200);
+    return c.json(startedView(started), 200);
   });
 
   app.openapi({ ...api.subscriptionCheckoutSession, middleware }, async (c) => {
@@ -59,12 +67,25 @@ export function flowRoutes(deps: AppDeps, limiter: RateLimiter): OpenAPIHono<Use
     if (await deps.store.liveSubscriptionId(identity.accountId, deps.clock.now())) {
       throw new ApiError(409, 'subscription_active', 'This account already has an active subscription.');
     }
-    const { redirectUrl } = await createSubscriptionCheckout(deps, {
+    const started = await createSubscriptionCheckout(deps, {
       identity,
       plan,
       returnUrl,
+      ui: body.ui_mode,
     });
-    return c.json({ redirect_url: redirectUrl }, 200);
+    return c.json(startedView(started), 200);
+  });
+
+  app.openapi({ ...api.closeCheckoutSession, middleware }, async (c) => {
+    const { session_id } = c.req.valid('json');
+    const closed = await closeOnPageCheckout(deps, c.var.identity, session_id);
+    return c.json(
+      {
+        status: 'success' as const,
+        message: closed === 'complete' ? 'The checkout was completed.' : 'The checkout was closed.',
+      },
+      200,
+    );
   });
 
   app.openapi({ ...api.cancelSubscription, middleware }, async (c) =>
@@ -86,6 +107,13 @@ export function flowRoutes(deps: AppDeps, limiter: RateLimiter): OpenAPIHono<Use
   });
 
   return app;
+}
+
+/** The answer for a started checkout: the page to go to, or the on-page session. */
+function startedView(started: CheckoutStarted) {
+  return started.clientSecret
+    ? { client_secret: started.clientSecret, session_id: started.sessionId }
+    : { redirect_url: started.redirectUrl! };
 }
 
 /** The plan named in the body, or the first configured plan when none is named. */

@@ -109,3 +109,23 @@ test('without a build it answers 503 saying how to build it', async () => {
     close();
   }
 });
+
+test('serves the side chunks beside the bundle: /widgets-on-page.js and /widgets-zh-cn.js', async () => {
+  const { app, path, close } = bundleApp();
+  try {
+    writeFileSync(path, SOURCE);
+    assert.equal((await app.request('/widgets-on-page.js')).status, 503);
+    writeFileSync(path.replace(/\.js$/, '-on-page.js'), 'export const onPage = 1;\n');
+    writeFileSync(path.replace(/\.js$/, '-zh-cn.js'), 'export const zhCN = {};\n');
+    const onPage = await app.request('/widgets-on-page.js');
+    assert.equal(onPage.status, 200);
+    assert.equal(onPage.headers.get('content-type'), 'text/javascript; charset=utf-8');
+    assert.equal(onPage.headers.get('access-control-allow-origin'), '*');
+    assert.equal(await onPage.text(), 'export const onPage = 1;\n');
+    assert.equal(await (await app.request('/widgets-zh-cn.js')).text(), 'export const zhCN = {};\n');
+    assert.equal(await (await app.request('/widgets.js')).text(), SOURCE);
+    assert.equal((await app.request('/widgets-other.js')).status, 404);
+  } finally {
+    close();
+  }
+});

@@ -7,6 +7,7 @@ import type {
   AutoRechargeOutcome,
   AutoRechargeSettingsInput,
   BillingSession,
+  CardOnFile,
   DerivedLedgerResult,
   GrantReversal,
   LedgerChange,
@@ -314,16 +315,29 @@ export class WritePlan implements WriteUnit {
     return stored;
   }
 
-  setDefaultPaymentMethod(accountId: string, paymentMethodId: string | null): void {
+  setDefaultPaymentMethod(accountId: string, paymentMethodId: string | null, card?: CardOnFile | null): void {
+    const known = paymentMethodId ? card : null;
     this.add({}, [
       named(
         'UPDATE accounts SET default_payment_method_id = :method, updated_at = :now WHERE id = :account',
-        {
-          method: paymentMethodId,
-          now: this.at,
-          account: accountId,
-        },
+        { method: paymentMethodId, now: this.at, account: accountId },
       ),
+      known
+        ? named(
+            `INSERT INTO account_cards (account_id, brand, last4, exp_month, exp_year, updated_at)
+             SELECT id, :brand, :last4, :exp_month, :exp_year, :now FROM accounts WHERE id = :account
+             ON CONFLICT (account_id) DO UPDATE SET brand = excluded.brand, last4 = excluded.last4,
+               exp_month = excluded.exp_month, exp_year = excluded.exp_year, updated_at = excluded.updated_at`,
+            {
+              brand: known.brand,
+              last4: known.last4,
+              exp_month: known.expMonth,
+              exp_year: known.expYear,
+              now: this.at,
+              account: accountId,
+            },
+          )
+        : named('DELETE FROM account_cards WHERE account_id = :account', { account: accountId }),
     ]);
   }
 

@@ -8,6 +8,7 @@ import type {
 } from './records.ts';
 import {
   ACCOUNT_COLUMNS,
+  ACCOUNT_WITH_CARD,
   accountOf,
   BILLING_SESSION_COLUMNS,
   billingSessionOf,
@@ -43,7 +44,7 @@ function first<T>(decode: (row: StatementResult['rows'][number]) => T) {
 export const LIVE_SUBSCRIPTION_STATUSES = ['active', 'trialing', 'past_due', 'unpaid'] as const;
 
 export const accountById = (accountId: string): ReadQuery<Account | null> => ({
-  statement: sqlOneRow(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE id = ?`, accountId),
+  statement: sqlOneRow(`SELECT ${ACCOUNT_COLUMNS} FROM ${ACCOUNT_WITH_CARD} WHERE a.id = ?`, accountId),
   decode: first(accountOf),
 });
 

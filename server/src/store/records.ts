@@ -32,6 +32,14 @@ export const LEDGER_KINDS: readonly LedgerKind[] = [
 ];
 
 /** A billing account: its balance (always the sum of its ledger), Stripe customer and card. */
+/** The part of a saved card a person recognises it by; nothing more is stored. */
+export interface CardOnFile {
+  brand: string;
+  last4: string;
+  expMonth: number;
+  expYear: number;
+}
+
 export interface Account {
   /** The account key, `user:<id>` or `org:<id>` (identity/account-key.ts). */
   id: string;
@@ -39,6 +47,8 @@ export interface Account {
   balanceCents: number;
   welcomeGrantedAt: string | null;
   defaultPaymentMethodId: string | null;
+  /** What the default card looked like when it was saved; null when none is known. */
+  defaultCard: CardOnFile | null;
   email: string | null;
   createdAt: string;
   updatedAt: string;

@@ -13,6 +13,10 @@ describe('rows become records in one place', () => {
       null,
       '2026-11-01T00:00:00.000Z',
       '2026-11-02T00:00:00.000Z',
+      'visa',
+      '4242',
+      12n,
+      2034,
     ];
     assert.deepEqual(accountOf(row), {
       id: 'user:a',
@@ -23,7 +27,11 @@ describe('rows become records in one place', () => {
       email: null,
       createdAt: '2026-11-01T00:00:00.000Z',
       updatedAt: '2026-11-02T00:00:00.000Z',
+      defaultCard: { brand: 'visa', last4: '4242', expMonth: 12, expYear: 2034 },
     });
+    // A card half recorded (or none) is no card.
+    assert.equal(accountOf([...row.slice(0, 8), 'visa', null, 12, 2034]).defaultCard, null);
+    assert.equal(accountOf([...row.slice(0, 8), null, null, null, null]).defaultCard, null);
   });
 
   test('a value of the wrong type fails loudly instead of becoming a string', () => {

@@ -3,6 +3,7 @@ import {
   type BillingSession,
   type BillingSessionStatus,
   type BillingSessionType,
+  type CardOnFile,
   LEDGER_KINDS,
   type LedgerEntry,
   type LedgerKind,
@@ -64,7 +65,10 @@ export function oneOf<T extends string>(value: unknown, allowed: readonly T[], c
 }
 
 export const ACCOUNT_COLUMNS =
-  'id, stripe_customer_id, balance_cents, welcome_granted_at, default_payment_method_id, email, created_at, updated_at';
+  'a.id, a.stripe_customer_id, a.balance_cents, a.welcome_granted_at, a.default_payment_method_id, a.email, a.created_at, a.updated_at, c.brand, c.last4, c.exp_month, c.exp_year';
+
+/** An account with its card (migration 009), for `ACCOUNT_COLUMNS`. */
+export const ACCOUNT_WITH_CARD = 'accounts a LEFT JOIN account_cards c ON c.account_id = a.id';
 
 export function accountOf(row: SqlRow): Account {
   return {
@@ -76,7 +80,17 @@ export function accountOf(row: SqlRow): Account {
     email: textOrNull(row[5], 'accounts.email'),
     createdAt: text(row[6], 'accounts.created_at'),
     updatedAt: text(row[7], 'accounts.updated_at'),
+    defaultCard: cardOf(row),
   };
+}
+
+/** The card columns (8 to 11, from `account_cards`): all set, or the card is unknown. */
+function cardOf(row: SqlRow): CardOnFile | null {
+  const brand = textOrNull(row[8], 'account_cards.brand');
+  const last4 = textOrNull(row[9], 'account_cards.last4');
+  const expMonth = integerOrNull(row[10], 'account_cards.exp_month');
+  const expYear = integerOrNull(row[11], 'account_cards.exp_year');
+  return brand && last4 && expMonth !== null && expYear !== null ? { brand, last4, expMonth, expYear } : null;
 }
 
 export const BILLING_SESSION_COLUMNS =

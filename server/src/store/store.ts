@@ -6,6 +6,7 @@ import type {
   AutoRechargeSettingsInput,
   AutoRechargeView,
   BillingSession,
+  CardOnFile,
   DerivedLedgerResult,
   GrantReversal,
   LedgerChange,
@@ -128,8 +129,11 @@ export interface WriteUnit {
   completeBillingSession(id: string): void;
   /** Records the account's Stripe customer unless it has one; answers the one it has now. */
   setCustomer(accountId: string, customerId: string): Later<string>;
-  /** Replaces the account's default card (null: none). */
-  setDefaultPaymentMethod(accountId: string, paymentMethodId: string | null): void;
+  /**
+   * Replaces the account's default card (null: none) and what it looks like (`card`; null when
+   * unknown, e.g. Stripe could not say).
+   */
+  setDefaultPaymentMethod(accountId: string, paymentMethodId: string | null, card?: CardOnFile | null): void;
   /** Writes the subscription's mirror row and brings its access rows in line (see SubscriptionUpdate). */
   mirrorSubscription(update: SubscriptionUpdate): void;
   /** One access row per invoice, with the period's included credit; answers whether it was new. */

@@ -200,14 +200,33 @@ test('every object the emulator answers has every key of Stripe’s example, wit
         subscription_data: { metadata: { account_id: 'a1' } },
       }),
     );
-    for (const session of [payment, setupSession, subscriptionSession]) {
+    // On-page (embedded) Checkout, as the billing server opens it: no URLs, completion told to the page.
+    const embedded = keep(
+      'checkout.sessions.create embedded_page',
+      await stripe.checkout.sessions.create({
+        mode: 'payment',
+        ui_mode: 'embedded_page',
+        redirect_on_completion: 'never',
+        customer: customer.id,
+        line_items: [
+          {
+            price_data: { currency: 'usd', unit_amount: 1000, product_data: { name: '$10 credit' } },
+            quantity: 1,
+          },
+        ],
+      }),
+    );
+    assert.equal(embedded.url, null);
+    assert.equal(embedded.success_url, null);
+    assert.match(embedded.client_secret!, new RegExp(`^${embedded.id}_secret_`));
+    for (const session of [payment, setupSession, subscriptionSession, embedded]) {
       const done = await control(`/_emulator/checkout/sessions/${session.id}/complete`, {
         card: '4242424242424242',
       });
       assert.equal(done.status, 200, JSON.stringify(done.body));
-      keep(`complete ${session.mode}`, done.body);
+      keep(`complete ${session.mode} ${session.ui_mode}`, done.body);
       keep(
-        `checkout.sessions.retrieve ${session.mode}`,
+        `checkout.sessions.retrieve ${session.mode} ${session.ui_mode}`,
         await stripe.checkout.sessions.retrieve(session.id, {
           expand: ['line_items', 'payment_intent', 'setup_intent', 'subscription', 'invoice'],
         }),

@@ -113,6 +113,7 @@ function checkoutForm(
   session: CheckoutSessionRecord,
   values: FormValues,
   problem: FormProblem | null,
+  action = `/c/pay/${session.id}`,
 ): string {
   const email = knownEmail(emu, session);
   const title =
@@ -133,7 +134,7 @@ function checkoutForm(
 <p>Emulated Stripe Checkout (test mode): no real card is charged.</p>
 ${summary(session)}
 ${alert}
-<form method="post" action="/c/pay/${esc(session.id)}" novalidate>
+<form method="post" action="${esc(action)}" novalidate>
 ${emailField}
 <fieldset>
 <legend>Card information</legend>
@@ -261,48 +262,132 @@ export function registerCheckoutPage(emu: Emulator, complete: typeof completeChe
     const session = findSession(emu, c.req.param('id'));
     if (!session) return notFound(c);
     if (session.status !== 'open') return closedPage(c, session);
-    const form = await c.req.parseBody();
-    const values: FormValues = {
-      email: formText(form, 'email').trim(),
-      number: formText(form, 'number').trim(),
-      expiry: formText(form, 'expiry').trim(),
-      name: formText(form, 'name').trim(),
-    };
-    const cvc = formText(form, 'cvc').trim();
-    const refuse = (problem: FormProblem, status: 400 | 402) =>
-      c.html(checkoutForm(emu, session, values, problem), status);
-    if (!knownEmail(emu, session) && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(values.email)) {
-      return refuse({ message: 'Enter a valid email address.', field: 'email' }, 400);
-    }
-    if (!values.number || !cardFor(values.number) || values.number.startsWith('pm_')) {
-      return refuse(
-        {
-          message:
-            'Your card number is incorrect. In test mode, use a test card such as 4242 4242 4242 4242.',
-          field: 'number',
-        },
-        400,
-      );
-    }
-    const expiry = readExpiry(emu, values.expiry);
-    if ('message' in expiry) return refuse(expiry, 400);
-    if (!/^\d{3,4}$/.test(cvc))
-      return refuse({ message: "Your card's security code is incomplete.", field: 'cvc' }, 400);
-    try {
-      complete(emu, session.id, values.number, null, {
-        email: values.email || null,
-        name: values.name || null,
-        expMonth: expiry.month,
-        expYear: expiry.year,
-      });
-    } catch (err) {
-      if (err instanceof StripeApiError && (err.status === 402 || err.status === 400)) {
-        return refuse({ message: err.body.message, field: err.status === 402 ? 'number' : null }, err.status);
-      }
-      throw err;
-    }
-    const target = completionTarget(session);
-    if (target) return c.redirect(target, 303);
-    return c.html(messagePage('Thank you', 'This checkout session is complete.'), 200);
+    return pay(emu, c, session, complete, `/c/pay/${session.id}`, () => {
+      const target = completionTarget(session);
+      if (target) return c.redirect(target, 303);
+      return c.html(messagePage('Thank you', 'This checkout session is complete.'), 200);
+    });
   });
+
+  registerEmbeddedCheckoutPage(emu, complete);
+}
+
+/**
+ * Reads the card form and completes the session through `complete`; `done` answers once it is
+ * complete. Bad input re-renders the form (posting to `action`) with 400, a decline with 402, the
+ * session still open.
+ */
+async function pay(
+  emu: Emulator,
+  c: Context,
+  session: CheckoutSessionRecord,
+  complete: typeof completeCheckoutSession,
+  action: string,
+  done: () => Response,
+): Promise<Response> {
+  const form = await c.req.parseBody();
+  const values: FormValues = {
+    email: formText(form, 'email').trim(),
+    number: formText(form, 'number').trim(),
+    expiry: formText(form, 'expiry').trim(),
+    name: formText(form, 'name').trim(),
+  };
+  const cvc = formText(form, 'cvc').trim();
+  const refuse = (problem: FormProblem, status: 400 | 402) =>
+    c.html(checkoutForm(emu, session, values, problem, action), status);
+  if (!knownEmail(emu, session) && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(values.email)) {
+    return refuse({ message: 'Enter a valid email address.', field: 'email' }, 400);
+  }
+  if (!values.number || !cardFor(values.number) || values.number.startsWith('pm_')) {
+    return refuse(
+      {
+        message: 'Your card number is incorrect. In test mode, use a test card such as 4242 4242 4242 4242.',
+        field: 'number',
+      },
+      400,
+    );
+  }
+  const expiry = readExpiry(emu, values.expiry);
+  if ('message' in expiry) return refuse(expiry, 400);
+  if (!/^\d{3,4}$/.test(cvc))
+    return refuse({ message: "Your card's security code is incomplete.", field: 'cvc' }, 400);
+  try {
+    complete(emu, session.id, values.number, null, {
+      email: values.email || null,
+      name: values.name || null,
+      expMonth: expiry.month,
+      expYear: expiry.year,
+    });
+  } catch (err) {
+    if (err instanceof StripeApiError && (err.status === 402 || err.status === 400)) {
+      return refuse({ message: err.body.message, field: err.status === 402 ? 'number' : null }, err.status);
+    }
+    throw err;
+  }
+  return done();
+}
+
+/** The session a client secret belongs to, if the secret is the session's own and it is on-page. */
+function sessionOfSecret(emu: Emulator, secret: string): CheckoutSessionRecord | undefined {
+  const id = secret.split('_secret_')[0] ?? '';
+  const session = id ? findSession(emu, id) : undefined;
+  return session && session.ui_mode === 'embedded_page' && session.client_secret === secret
+    ? session
+    : undefined;
+}
+
+/** The page that framed us, as an origin; null when `parent` is not an http(s) origin. */
+function parentOrigin(value: string | undefined): string | null {
+  try {
+    const url = new URL(value ?? '');
+    return /^https?:$/.test(url.protocol) && url.origin === value ? url.origin : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The on-page Checkout's frame (`/c/embedded/:client_secret?parent=<origin>`), which the Stripe.js
+ * stand-in (stripe-js.ts) mounts: the same form as the hosted page, without a cancel link (the
+ * host's dialog closes it). On completion it tells the parent page with `postMessage`, sent to the
+ * `parent` origin only: `complete` when the session's `redirect_on_completion` is `never`, else
+ * `redirect` with the `return_url`, which the stand-in follows as Stripe.js does.
+ */
+function registerEmbeddedCheckoutPage(emu: Emulator, complete: typeof completeCheckoutSession): void {
+  const open = (c: Context) => {
+    const secret = c.req.param('secret') ?? '';
+    const parent = parentOrigin(c.req.query('parent'));
+    const session = sessionOfSecret(emu, secret);
+    if (!session || !parent) return { failed: notFound(c) };
+    if (session.status !== 'open') return { failed: closedPage(c, session) };
+    return { session, parent, action: `/c/embedded/${secret}?parent=${encodeURIComponent(parent)}` };
+  };
+  emu.app.get('/c/embedded/:secret', (c) => {
+    const found = open(c);
+    if (found.failed) return found.failed;
+    const empty = { email: '', number: '', expiry: '', name: '' };
+    return c.html(checkoutForm(emu, found.session, empty, null, found.action));
+  });
+  emu.app.post('/c/embedded/:secret', async (c) => {
+    const found = open(c);
+    if (found.failed) return found.failed;
+    const { session, parent, action } = found;
+    return pay(emu, c, session, complete, action, () => {
+      const target = completionTarget(session);
+      const message = target ? { type: 'redirect', url: target } : { type: 'complete' };
+      return c.html(completedFrame(session, message, parent), 200);
+    });
+  });
+}
+
+/** The frame's last page: says it is done, and posts `message` to the parent page's origin. */
+function completedFrame(session: CheckoutSessionRecord, message: object, parent: string): string {
+  const data = JSON.stringify({ source: 'stripe-emulator-checkout', ...message }).replace(/</g, '\\u003c');
+  return hostedPage(
+    'Complete – Emulated Stripe Checkout',
+    STYLE,
+    `<h1>${session.mode === 'setup' ? 'Card saved' : 'Payment received'}</h1>
+<p>This checkout session is complete.</p>
+<script>parent.postMessage(${data}, ${JSON.stringify(parent)});</script>`,
+  );
 }

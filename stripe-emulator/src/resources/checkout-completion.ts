@@ -4,6 +4,7 @@ import { jsonBody } from '../control.ts';
 import type { Emulator, EventRequest } from '../emulator.ts';
 import { invalidParam, StripeApiError } from '../errors.ts';
 import { registerCheckoutPage } from '../pages/checkout-page.ts';
+import { registerStripeJsStandIn } from '../pages/stripe-js.ts';
 import type {
   CheckoutSessionRecord,
   CustomerRecord,
@@ -354,6 +355,7 @@ function optionalString(body: Record<string, unknown>, key: string): string | un
  */
 export function registerCheckoutCompletion(emu: Emulator): void {
   registerCheckoutPage(emu, completeCheckoutSession);
+  registerStripeJsStandIn(emu);
   emu.app.post('/_emulator/checkout/sessions/:id/complete', async (c) => {
     const body = await jsonBody(c);
     const card = optionalString(body, 'card');

@@ -5,6 +5,9 @@ import { newId } from '../ids.ts';
 import type { EventRecord } from '../records.ts';
 import type { WebhookEndpointRecord } from '../webhooks.ts';
 
+/** How many event types one `events.list` may name. */
+const MAX_TYPES = 20;
+
 /** `events` (retrieve; list by `type`/`types[]`, `created` range and `delivery_success`) and `webhook_endpoints` (create answers the `whsec_` secret once). */
 export function registerEvents(emu: Emulator): void {
   emu.route('get', '/v1/events/:id', (req) => {
@@ -15,6 +18,9 @@ export function registerEvents(emu: Emulator): void {
   emu.route('get', '/v1/events', (req) => {
     const type = req.params.string('type');
     const types = req.params.stringArray('types');
+    // Stripe takes at most 20 (its reference for `types`: "an array of up to 20 strings").
+    if (types && types.length > MAX_TYPES)
+      throw invalidParam('types', `Invalid array: types can have at most ${MAX_TYPES} items.`);
     const matches = (t: string) => {
       if (type) return type.endsWith('.*') ? t.startsWith(type.slice(0, -1)) : t === type;
       return !types || types.includes(t);

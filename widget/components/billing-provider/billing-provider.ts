@@ -2,7 +2,7 @@ import { ContextProvider } from '@lit/context';
 import { LitElement } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { BillingClient } from '../../client/billing-client.js';
-import type { TokenProvider } from '../../client/types.js';
+import type { CheckoutUi, TokenProvider } from '../../client/types.js';
 import { billingContext } from '../../state/billing-context.js';
 import { BillingStore } from '../../state/billing-store.js';
 
@@ -25,6 +25,13 @@ export class BillingProvider extends LitElement {
   /** Returns a fresh token; asked when there is none and once more after a 401. */
   @property({ attribute: false }) tokenProvider: TokenProvider | undefined;
 
+  /**
+   * Where payments started inside happen: `redirect` (default: Stripe's page, no CSP change needed)
+   * or `embedded` (Stripe's on-page Checkout in a dialog; see README for the CSP). An element's own
+   * `checkout-mode` wins.
+   */
+  @property({ attribute: 'checkout-mode' }) checkoutMode: CheckoutUi = 'redirect';
+
   /** The state every element inside shares; its `navigate` can be replaced to handle redirects. */
   readonly store = new BillingStore(new BillingClient());
 
@@ -45,6 +52,7 @@ export class BillingProvider extends LitElement {
       token: this.token,
       tokenProvider: this.tokenProvider,
     });
+    this.store.checkoutMode = this.checkoutMode;
   }
 }
 

@@ -71,8 +71,8 @@ export class BillingSubscription extends BillingElement {
                 )
               : status === 'past_due'
                 ? button('update-card', m.updateCard, () =>
-                    this.perform('setup', (store) =>
-                      store.redirect(this, 'setup', (client, url) => client.createCustomerSetupSession(url)),
+                    this.pay('setup', 'setup', (client, url, ui) =>
+                      client.createCustomerSetupSession(url, ui),
                     ),
                   )
                 : plans.map(
@@ -80,10 +80,8 @@ export class BillingSubscription extends BillingElement {
                       p,
                     ) => html`<span part="plan">${p.name} &middot; ${fill(m.plan, this.money(p.amount_cents))}</span>
                       ${button('subscribe', m.subscribe, () =>
-                        this.perform('subscribe', (store) =>
-                          store.redirect(this, 'subscription', (client, url) =>
-                            client.subscriptionCheckoutSession(p.id, url),
-                          ),
+                        this.pay('subscribe', 'subscription', (client, url, ui) =>
+                          client.subscriptionCheckoutSession(p.id, url, ui),
                         ),
                       )}`,
                   )

@@ -93,8 +93,11 @@ export class BillingTopup extends BillingElement {
             ? fill(m.tooLarge, this.money(max_cents))
             : '';
     if (this.problem || this.pending) return;
-    const failure = await this.perform('topup', (store) =>
-      store.redirect(this, 'topup', (client, url) => client.createCheckoutSession(cents! / 100, url), cents),
+    const failure = await this.pay(
+      'topup',
+      'topup',
+      (client, url, ui) => client.createCheckoutSession(cents! / 100, url, ui),
+      cents,
     );
     if (failure?.field === 'amount') this.problem = failure.message;
   }

@@ -30,6 +30,30 @@ function dialog(el: SetupPaymentModal): HTMLDialogElement {
 }
 
 describe('<setup-payment-modal>', () => {
+  it('names the card on file, "Visa •••• 4242, expires 12/34", with Replace, in English and Chinese', async () => {
+    const card = { brand: 'visa', last4: '4242', exp_month: 12, exp_year: 2034 };
+    const api = new FakeBillingApi(summaryFixture({ has_payment_method: true, payment_method: card }));
+    const { el } = await mount(api);
+    el.show();
+    await el.updateComplete;
+    expect(part(el, 'heading').textContent).to.equal('Payment method');
+    expect(part(el, 'card-on-file').textContent).to.equal('Visa •••• 4242, expires 12/34');
+    expect(part(el, 'proceed').textContent!.trim()).to.equal('Replace');
+    expect(hasPart(el, 'offer')).to.equal(false);
+    await expect(el).to.be.accessible();
+
+    const wrapper = await fixture<HTMLDivElement>(html`<div lang="zh-CN">
+      <setup-payment-modal api-base=${api.apiBase} token="t" open></setup-payment-modal>
+    </div>`);
+    const zh = wrapper.querySelector<SetupPaymentModal>('setup-payment-modal')!;
+    await until(
+      () => hasPart(zh, 'card-on-file') && part(zh, 'heading').textContent === '付款方式',
+      'Chinese',
+    );
+    expect(part(zh, 'card-on-file').textContent).to.equal('Visa •••• 4242，有效期至 12/34');
+    expect(part(zh, 'proceed').textContent!.trim()).to.equal('更换');
+  });
+
   it('stays closed until shown, then offers the welcome credit with "Powered by Stripe"', async () => {
     const api = new FakeBillingApi();
     const { el } = await mount(api);

@@ -1,15 +1,16 @@
 import { html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { BillingElement } from '../../base/billing-element.js';
-import type { BillingSummary } from '../../client/types.js';
+import type { BillingSummary, PaymentMethodSummary } from '../../client/types.js';
 import { en, fill, type Messages } from '../../i18n/en.js';
 import { billingStyles } from '../../styles/billing.styles.js';
 import { setupModalStyles } from './setup-payment-modal.styles.js';
 
 /**
  * A modal that offers to save a card through Stripe Checkout (setup mode), with the welcome credit
- * the server grants for it. A native `<dialog>`: focus moves in on open and back on close, Escape
- * closes.
+ * the server grants for it; once a card is on file it names it ("Visa •••• 4242, expires 12/34")
+ * and offers to replace it. A native `<dialog>`: focus moves in on open and back on close, Escape
+ * closes. With `checkout-mode="embedded"` the card is collected inside the modal itself.
  *
  * @summary Asks the user to add a payment method.
  * @event billing-checkout - Before the redirect to Stripe; cancelable to stay on the page.
@@ -21,7 +22,9 @@ import { setupModalStyles } from './setup-payment-modal.styles.js';
  * @csspart heading - The title.
  * @csspart close - The × button.
  * @csspart offer - The welcome credit offer.
- * @csspart proceed - The Add card button.
+ * @csspart card-on-file - The saved card: brand, last 4 digits and expiry.
+ * @csspart checkout - Where Stripe's on-page Checkout is mounted (embedded mode).
+ * @csspart proceed - The Add card (or Replace) button.
  * @csspart dismiss - The Not now button.
  * @csspart powered-by - "Powered by Stripe".
  * @csspart empty - The note shown when billing is off.
@@ -76,20 +79,22 @@ export class SetupPaymentModal extends BillingElement {
   }
 
   protected override heading(m: Messages): string {
-    return m.setupTitle;
+    return this.store?.summary?.payment_method ? m.paymentMethod : m.setupTitle;
   }
 
   protected override renderContent(summary: BillingSummary, m: Messages) {
+    const card = summary.payment_method;
     return html`${
-      summary.welcome_credit_cents && !summary.welcome_granted
-        ? html`<p part="offer"><strong>${fill(m.offer, this.money(summary.welcome_credit_cents))}</strong></p>`
-        : ''
+      card
+        ? html`<p part="card-on-file">${cardText(card, m)}</p>`
+        : summary.welcome_credit_cents && !summary.welcome_granted
+          ? html`<p part="offer"><strong>${fill(m.offer, this.money(summary.welcome_credit_cents))}</strong></p>`
+          : ''
     }
       <div class="row">
-        ${this.button('proceed', m.addCard, () =>
-          this.perform('setup', (store) =>
-            store.redirect(this, 'setup', (client, url) => client.createCustomerSetupSession(url)),
-          ),
+        ${this.button('proceed', card ? m.replace : m.addCard, () =>
+          // In embedded mode the card is collected inside this dialog (on-page-checkout.ts).
+          this.pay('setup', 'setup', (client, url, ui) => client.createCustomerSetupSession(url, ui)),
         )}
         ${this.button('dismiss', m.notNow, () => this.close(), true)}
       </div>
@@ -113,6 +118,14 @@ export class SetupPaymentModal extends BillingElement {
     this.failedAction = undefined;
     this.returnFocus?.focus();
   }
+}
+
+/** "Visa •••• 4242, expires 12/34" in the element's language. */
+function cardText(card: PaymentMethodSummary, m: Messages): string {
+  const expiry = `${`0${card.exp_month}`.slice(-2)}/${`${card.exp_year}`.slice(-2)}`;
+  // Stripe's brand id capitalised ("visa" → "Visa", "amex" → "Amex"), as in every language.
+  const brand = card.brand.replace(/^./, (first) => first.toUpperCase());
+  return fill(m.cardOnFile, brand, card.last4, expiry);
 }
 
 declare global {
