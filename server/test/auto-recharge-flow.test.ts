@@ -108,7 +108,8 @@ describe('auto-recharge', () => {
     const summary = await summaryOf('ada');
     assert.equal(summary.auto_recharge.status, 'ready');
     assert.equal(summary.auto_recharge.charged_this_month, '25.00');
-    assert.equal(summary.transactions.data[0].description, 'Auto-recharge');
+    // Not necessarily the newest entry: on a remote store some of the 50 debits may commit after
+    // the credit's webhook. rechargeEntries (above) found it, described "Auto-recharge".
     await assertAudit();
   });
 
