@@ -111,7 +111,7 @@ export class BillingAutoRecharge extends BillingElement {
       </div>
       <p id="hint" part="hint" class="error" aria-live="polite">${this.problem?.message ?? ''}</p>
       <p id="consent" part="consent">
-        ${fill(fill(fill(t.consent, shown('threshold')), shown('amount')), shown('monthly_cap'))}
+        ${fill(t.consent, shown('threshold'), shown('amount'), shown('monthly_cap'))}
       </p>
       <p class="muted">${fill(t.charged, this.money(auto.charged_this_month_cents))}</p>
       <div class="row">
