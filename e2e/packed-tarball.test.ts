@@ -82,6 +82,7 @@ describe('the packed tarball', () => {
   test('holds the build, the manifest and the demo page, and no sources or tests', () => {
     for (const file of [
       'package.json',
+      'LICENSE',
       'custom-elements.json',
       'dist/widget/index.js',
       'dist/widget/index.d.ts',
