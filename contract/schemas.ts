@@ -79,6 +79,9 @@ export const LedgerEntry = z
       description:
         'The Stripe object the entry came from: a Checkout session, invoice, refund (`re_…`) or dispute (`du_…`).',
     }),
+    feature: z.string().nullable().openapi({
+      description: 'Usage only: what it was spent on (`chat`, `images`, …), as `/usage` reported it.',
+    }),
   })
   .openapi('LedgerEntry');
 

@@ -107,5 +107,11 @@ describe('usage by day and feature', () => {
     const page = await h.api('GET', '/api/billing/summary?usage_days=7', { token });
     assert.deepEqual(page.body.usage, summary.body);
     assert.equal(page.body.usage_forecast.runs_out_on, runsOut);
+    // The history names what each debit was for, newest first, as reported.
+    const history = await h.api('GET', '/api/billing/transactions?limit=6', { token });
+    assert.deepEqual(
+      history.body.data.map((e: { kind: string; feature: string | null }) => [e.kind, e.feature]),
+      [...uses.map(([, feature]) => ['usage', feature]).reverse(), ['purchase', null]],
+    );
   });
 });

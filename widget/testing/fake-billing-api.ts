@@ -244,6 +244,7 @@ export function ledgerEntry(
     balance_after_cents: balanceAfterCents,
     created_at: '2026-03-14T12:00:00.000Z',
     stripe_object_id: null,
+    feature: null,
   };
 }
 

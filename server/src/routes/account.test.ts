@@ -250,6 +250,7 @@ describe('widget reads of the caller’s own account', () => {
       balance_after_cents: 2675,
       created_at: t.clock.now().toISOString(),
       stripe_object_id: null,
+      feature: null,
     });
     assert.deepEqual(
       seen.slice(1).map((e) => e.amount_cents),

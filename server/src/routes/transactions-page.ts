@@ -16,6 +16,7 @@ export interface TransactionView {
   balance_after_cents: number;
   created_at: string;
   stripe_object_id: string | null;
+  feature: string | null;
 }
 
 /** `limit` from the query string: 1..100, default 20. */
@@ -64,6 +65,7 @@ export async function transactionsPage(
       balance_after_cents: entry.balanceAfterCents,
       created_at: entry.createdAt,
       stripe_object_id: entry.stripeObjectId,
+      feature: entry.feature,
     })),
     next_cursor: page.nextBeforeSeq === null ? null : encodeCursor(page.nextBeforeSeq),
   };

@@ -66,6 +66,8 @@ export interface LedgerEntry {
   createdAt: string;
   /** The Stripe object the entry came from (Checkout session, invoice, refund, dispute), if any. */
   stripeObjectId: string | null;
+  /** Usage only: what it was spent on, as `/usage` reported it (null: not said). */
+  feature: string | null;
 }
 
 /** A page of an account's ledger, newest first. */

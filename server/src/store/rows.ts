@@ -114,7 +114,7 @@ export function billingSessionOf(row: SqlRow): BillingSession {
 }
 
 export const LEDGER_ENTRY_COLUMNS =
-  'seq, id, kind, amount_cents, description, balance_after_cents, created_at, stripe_object_id';
+  'seq, id, kind, amount_cents, description, balance_after_cents, created_at, stripe_object_id, feature';
 
 export function ledgerEntryOf(row: SqlRow): LedgerEntry {
   return {
@@ -126,6 +126,7 @@ export function ledgerEntryOf(row: SqlRow): LedgerEntry {
     balanceAfterCents: integer(row[5], 'ledger_entries.balance_after_cents'),
     createdAt: text(row[6], 'ledger_entries.created_at'),
     stripeObjectId: textOrNull(row[7], 'ledger_entries.stripe_object_id'),
+    feature: textOrNull(row[8], 'ledger_entries.feature'),
   };
 }
 

@@ -148,6 +148,19 @@ describe('<billing-history>', () => {
     }
   });
 
+  it('names usage without a description by its kind and feature, and keeps a description as given', async () => {
+    const chat = { ...ledgerEntry('le_2', -150, 850, ''), description: null, feature: 'chat' };
+    const tokens = { ...ledgerEntry('le_1', -100, 1000, 'Tokens'), feature: 'chat' };
+    const api = new FakeBillingApi(summaryFixture());
+    api.on('get', 'transactions', () => ({ data: [chat, tokens], next_cursor: null }));
+    const el = await mount(api, 'en');
+    await until(() => inState(el, 'loaded'), 'the loaded state');
+    expect(parts(el, 'row').map((row) => row.children[1]!.textContent)).to.deep.equal([
+      'Usage · chat',
+      'Tokens',
+    ]);
+  });
+
   it('names refunds, disputes and their reinstatement by kind, in English and Chinese', async () => {
     const rows = [
       {

@@ -127,10 +127,12 @@ declare global {
 
 /**
  * What a row is called: money that went back out through Stripe (a refund of a payment, a dispute
- * and its reinstatement) by its kind, in the page's language; anything else by its description.
+ * and its reinstatement) by its kind, in the page's language; anything else by its description, or
+ * its kind with the feature usage was reported for ("Usage · chat").
  */
 function entryLabel(entry: LedgerEntry, m: Messages): string {
   if (entry.kind === 'dispute' || entry.kind === 'dispute_reinstated') return m.kinds[entry.kind]!;
   if (entry.kind === 'refund' && entry.stripe_object_id) return m.kinds.refund_payment!;
-  return entry.description ?? m.kinds[entry.kind] ?? entry.kind;
+  const kind = m.kinds[entry.kind] ?? entry.kind;
+  return entry.description ?? (entry.feature ? `${kind} · ${entry.feature}` : kind);
 }

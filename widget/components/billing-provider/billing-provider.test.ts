@@ -67,6 +67,7 @@ describe('<billing-provider>', () => {
               balance_after_cents: 500,
               created_at: '2026-03-14T12:00:00.000Z',
               stripe_object_id: null,
+              feature: null,
             },
           ],
           next_cursor: 'more',
