@@ -9,7 +9,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { monotonicUs, type ProfileWindow, printProfile } from './cpu-profile.ts';
-import { cpuMsOf } from './load-support.ts';
+import { cpuMsOf, runAutocannon } from './load-support.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const CONNECTIONS = 64;
@@ -42,36 +42,16 @@ async function startServer(): Promise<{ child: ChildProcess; bare: string; billi
   return { child, ...JSON.parse(first) };
 }
 
-function load(
+async function load(
   serverPid: number,
   url: string,
   headers: string[] = [],
   seconds = SECONDS,
 ): Promise<LoadResult> {
   const cpuBefore = cpuMsOf(serverPid);
-  const args = [
-    'node_modules/autocannon/autocannon.js',
-    '-c',
-    String(CONNECTIONS),
-    '-d',
-    String(seconds),
-    '-j',
-    ...headers.flatMap((h) => ['-H', h]),
-    url,
-  ];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] });
-    let out = '';
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-    });
-    child.once('exit', (code) => {
-      if (code !== 0) return reject(new Error(`autocannon exited with ${code}`));
-      const r = JSON.parse(out);
-      const cpuMicros = ((cpuMsOf(serverPid) - cpuBefore) * 1000) / Math.max(1, r.requests.total);
-      resolve({ rps: r.requests.average, p99: r.latency.p99, errors: r.errors, non2xx: r.non2xx, cpuMicros });
-    });
-  });
+  const run = await runAutocannon(url, headers, CONNECTIONS, seconds);
+  const cpuMicros = ((cpuMsOf(serverPid) - cpuBefore) * 1000) / Math.max(1, run.total);
+  return { rps: run.rps, p99: run.p99, errors: run.errors, non2xx: run.non2xx, cpuMicros };
 }
 
 export async function benchCredits(): Promise<void> {

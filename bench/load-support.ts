@@ -1,11 +1,14 @@
 /**
  * What the load-generating benches share: running work with a bounded number in flight, posting a
- * signed webhook the way Stripe does, and reading a process's CPU time.
+ * signed webhook the way Stripe does, driving autocannon, and reading a process's CPU time.
  */
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { type Agent, request } from 'node:http';
 import { EMULATOR_WEBHOOK_SECRET } from '../server/src/config.ts';
 import { signPayload } from '../stripe-emulator/src/webhooks.ts';
+
+const ROOT = new URL('..', import.meta.url).pathname;
 
 /** Runs `work` over `items`, `limit` at a time, starting no new item after `until` (ms since the epoch). */
 export async function inPool<T>(
@@ -63,4 +66,53 @@ export function cpuMsOf(pid: number): number {
   } catch {
     return Number.NaN;
   }
+}
+
+/** What one autocannon run reports: average req/s, p99 latency (ms), and the requests answered. */
+export interface AutocannonRun {
+  rps: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+  total: number;
+}
+
+/**
+ * Runs autocannon in a process of its own (so it does not measure itself against the server) with
+ * `connections` for `seconds`, each request carrying `headers` (`Name=value`).
+ */
+export function runAutocannon(
+  url: string,
+  headers: string[],
+  connections: number,
+  seconds: number,
+): Promise<AutocannonRun> {
+  const args = [
+    'node_modules/autocannon/autocannon.js',
+    '-c',
+    String(connections),
+    '-d',
+    String(seconds),
+    '-j',
+  ];
+  for (const h of headers) args.push('-H', h);
+  args.push(url);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+    });
+    child.once('exit', (code) => {
+      if (code !== 0) return reject(new Error(`autocannon exited with ${code}`));
+      const r = JSON.parse(out);
+      resolve({
+        rps: r.requests.average,
+        p99: r.latency.p99,
+        non2xx: r.non2xx,
+        errors: r.errors,
+        total: r.requests.total,
+      });
+    });
+  });
 }

@@ -20,18 +20,15 @@
  * figures show how our use of the protocol behaves, not what sqld or Turso would sustain.
  * Skipped, with one sentence, when the Hrana test server cannot run here.
  */
-import { spawn } from 'node:child_process';
 import { Agent } from 'node:http';
 import { loadavg } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import type Stripe from 'stripe';
 import { openStore } from '../server/src/store/open-store.ts';
 import { remoteDatabaseUnavailable } from '../server/test/remote-db.ts';
 import { PAIR_API_KEY, type ServerPair, startServerPair } from '../server/test/server-pair.ts';
-import { deliverSignedEvent, inPool } from './load-support.ts';
+import { deliverSignedEvent, inPool, runAutocannon } from './load-support.ts';
 import { fundUsers, runUsageDebits, type UsageRun, usageLedgerExact } from './usage-support.ts';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const SESSIONS = 300;
 /** Opening and paying the sessions stops after this long (a store refusing them makes it slow). */
 const SESSION_SETUP_MS = 60_000;
@@ -130,38 +127,6 @@ async function benchWebhooks(pair: ServerPair): Promise<void> {
   if (!exact) process.exitCode = 1;
 }
 
-interface Cannon {
-  rps: number;
-  p99: number;
-  non2xx: number;
-  errors: number;
-}
-
-function autocannon(url: string, headers: string[], connections: number, seconds: number): Promise<Cannon> {
-  const args = [
-    'node_modules/autocannon/autocannon.js',
-    '-c',
-    String(connections),
-    '-d',
-    String(seconds),
-    '-j',
-  ];
-  for (const h of headers) args.push('-H', h);
-  args.push(url);
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] });
-    let out = '';
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-    });
-    child.once('exit', (code) => {
-      if (code !== 0) return reject(new Error(`autocannon exited with ${code}`));
-      const r = JSON.parse(out);
-      resolve({ rps: r.requests.average, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors });
-    });
-  });
-}
-
 async function benchCredits(pair: ServerPair): Promise<void> {
   const user = 'remote_credits_user';
   const funding = await fundUsers(
@@ -176,7 +141,7 @@ async function benchCredits(pair: ServerPair): Promise<void> {
   const auth = [`Authorization=Bearer ${pair.tokenFor(user)}`];
   const urls = pair.servers.map((s) => `${s.url}/api/billing/credits`);
   const both = (seconds: number) =>
-    Promise.all(urls.map((url) => autocannon(url, auth, 64 / urls.length, seconds)));
+    Promise.all(urls.map((url) => runAutocannon(url, auth, 64 / urls.length, seconds)));
   await both(2); // warm-up
   const runs = await both(5);
   const rps = runs.reduce((sum, r) => sum + r.rps, 0);
